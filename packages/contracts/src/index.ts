@@ -1,0 +1,8 @@
+export * from './common'
+export * from './errors'
+export { FilesHealthSchema, type FilesHealth } from './files'
+export { IdmeHealthSchema, type IdmeHealth } from './idme'
+export { JobsHealthSchema, type JobsHealth } from './jobs'
+export { NotificationsHealthSchema, type NotificationsHealth } from './notifications'
+export { RealtimeHealthSchema, type RealtimeHealth } from './realtime'
+export { HEALTH_SCHEMAS } from './health'
