@@ -4,9 +4,9 @@ import type { Options } from 'tsup'
  * One build for every publishable package: each source file becomes its own output file
  * (ESM `.mjs` and CJS `.cjs`), so a file's `'use client'` directive stays on that file and
  * only on it, and a server component can import the React-free core from the same package.
- * Types are rolled up per public entry into `.d.mts` / `.d.cts`.
+ * Types are emitted the same way, one `.d.mts` / `.d.cts` per file, by `scripts/emit-dts.mjs`.
  */
-export function sdkBuild(publicEntries: Record<string, string>, extra: Partial<Options> = {}): Options {
+export function sdkBuild(extra: Partial<Options> = {}): Options {
   return {
     entry: ['src/**/*.ts', 'src/**/*.tsx', '!src/**/*.test.ts', '!src/**/*.test.tsx', '!src/**/*.bench.ts'],
     format: ['esm', 'cjs'],
@@ -17,7 +17,7 @@ export function sdkBuild(publicEntries: Record<string, string>, extra: Partial<O
     clean: true,
     target: 'es2022',
     treeshake: false,
-    dts: { entry: publicEntries },
+    dts: false,
     outExtension: ({ format }) =>
       format === 'cjs' ? { js: '.cjs', dts: '.d.cts' } : { js: '.mjs', dts: '.d.mts' },
     esbuildPlugins: [
