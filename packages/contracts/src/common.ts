@@ -42,6 +42,6 @@ export function normalizeAppName(value: string | null | undefined): string {
 }
 
 /** Prometheus text exposition (`GET /metrics` on every reference server). */
-export const PrometheusTextSchema = z.string().check(
-  z.refine((text) => /^# (HELP|TYPE) /m.test(text), 'not Prometheus text exposition'),
-)
+export const PrometheusTextSchema = z
+  .string()
+  .check(z.refine((text) => /^# (HELP|TYPE) /m.test(text), 'not Prometheus text exposition'))

@@ -88,7 +88,9 @@ export function ackSchema<T extends z.ZodMiniType>(data: T) {
   })
 }
 /** The ack envelope with payload `T`. */
-export type Ack<T> = { success: true; data?: T; error?: undefined } | { success: false; data?: undefined; error: AckError }
+export type Ack<T> =
+  | { success: true; data?: T; error?: undefined }
+  | { success: false; data?: undefined; error: AckError }
 
 // ---------------------------------------------------------------------------------------
 // Client → server payloads
