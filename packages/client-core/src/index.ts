@@ -16,6 +16,7 @@ export {
   type NselfErrorOptions,
   toNselfError,
 } from './errors'
+export { fetchHealth, type HealthOptions, type PluginHealth } from './health'
 export {
   HttpClient,
   type HttpClientOptions,
