@@ -17,6 +17,8 @@ const options = {
   noEmit: false,
   declaration: true,
   emitDeclarationOnly: true,
+  // Sibling packages resolve to their built declarations here, not their sources.
+  customConditions: [],
   declarationMap: false,
   rootDir: path.join(cwd, 'src'),
   outDir: path.join(cwd, 'dist'),
@@ -29,7 +31,10 @@ if (diagnostics.length) {
   process.exit(1)
 }
 const rewrite = (text, ext) =>
-  text.replace(/((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+?)(?:\.js)?\2/g, (_m, pre, q, spec) => `${pre}${q}${spec}${ext}${q}`)
+  text.replace(
+    /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+?)(?:\.js)?\2/g,
+    (_m, pre, q, spec) => `${pre}${q}${spec}${ext}${q}`,
+  )
 let count = 0
 program.emit(undefined, (fileName, text) => {
   if (!fileName.endsWith('.d.ts')) return
