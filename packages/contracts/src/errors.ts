@@ -32,6 +32,9 @@ export const ERROR_CODES = [
   'ROOM_NOT_FOUND',
   'ROOM_FORBIDDEN',
   'CONNECTION_LIMIT',
+  // realtime client: the offline outbox refused or dropped a message (never silently)
+  'OUTBOX_FULL',
+  'MESSAGE_EXPIRED',
 ] as const
 
 /** A stable, machine-readable error code. See {@link ERROR_CODES}. */

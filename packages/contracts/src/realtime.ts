@@ -69,6 +69,17 @@ export const PRESENCE_STATUSES = ['online', 'away', 'busy', 'offline'] as const
 export const PresenceStatusSchema = z.enum(PRESENCE_STATUSES)
 export type PresenceStatus = z.infer<typeof PresenceStatusSchema>
 
+/**
+ * What a client may set. extension: `invisible` — the user stays connected but everyone else
+ * sees `offline`; only the user's own sockets are told `invisible`.
+ */
+export const SETTABLE_PRESENCE_STATUSES = [...PRESENCE_STATUSES, 'invisible'] as const
+export const SettablePresenceStatusSchema = z.enum(SETTABLE_PRESENCE_STATUSES)
+export type SettablePresenceStatus = z.infer<typeof SettablePresenceStatusSchema>
+
+/** A user id as the token's `userId` claim carries it. */
+export const UserIdSchema = z.string().check(z.minLength(1), z.maxLength(200))
+
 export const RoomNameSchema = z.string().check(z.minLength(1), z.maxLength(200))
 
 /** Ack error as the real plugin sends it. */
@@ -97,7 +108,28 @@ export type Ack<T> =
 
 export const RoomJoinSchema = z.object({ roomName: RoomNameSchema })
 export type RoomJoin = z.infer<typeof RoomJoinSchema>
-export const RoomJoinAckDataSchema = z.object({ roomName: z.string(), memberCount: z.number() })
+
+/** A member of a room with their presence (extension, in the `room:join` ack). */
+export const RoomMemberSchema = z.object({
+  userId: z.string(),
+  status: PresenceStatusSchema,
+  customStatus: z.optional(z.nullable(z.string())),
+  customEmoji: z.optional(z.nullable(z.string())),
+})
+export type RoomMember = z.infer<typeof RoomMemberSchema>
+
+/** One current typist (the real server's `typing:event` entry). */
+export const TypistSchema = z.object({ userId: z.string(), startedAt: IsoDateTime })
+export type Typist = z.infer<typeof TypistSchema>
+
+export const RoomJoinAckDataSchema = z.object({
+  roomName: z.string(),
+  memberCount: z.number(),
+  /** extension: the members with their presence, so a member list renders without a second call. */
+  members: z.optional(z.array(RoomMemberSchema)),
+  /** extension: who is typing right now, by thread (`''` for the room itself). */
+  typing: z.optional(z.array(z.object({ threadId: z.optional(z.string()), users: z.array(TypistSchema) }))),
+})
 export type RoomJoinAckData = z.infer<typeof RoomJoinAckDataSchema>
 
 export const RoomLeaveSchema = z.object({ roomName: RoomNameSchema })
@@ -108,8 +140,18 @@ export const MessageSendSchema = z.object({
   content: z.string().check(z.maxLength(65_536)),
   threadId: z.optional(z.string()),
   metadata: z.optional(z.record(z.string(), z.unknown())),
+  /**
+   * extension: the client's id for this message. The server de-duplicates on
+   * `(userId, clientMessageId)` and echoes it on `message:new`, so a resend after a reconnect
+   * is delivered exactly once.
+   */
+  clientMessageId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 })
 export type MessageSend = z.infer<typeof MessageSendSchema>
+
+/** extension: the `message:send` ack data (the real server acks `{ success: true }` only). */
+export const MessageSendAckDataSchema = z.object({ id: z.string(), timestamp: IsoDateTime })
+export type MessageSendAckData = z.infer<typeof MessageSendAckDataSchema>
 
 export const TypingSchema = z.object({ roomName: RoomNameSchema, threadId: z.optional(z.string()) })
 export type Typing = z.infer<typeof TypingSchema>
@@ -122,10 +164,58 @@ export const CustomStatusSchema = z.object({
 export type CustomStatus = z.infer<typeof CustomStatusSchema>
 
 export const PresenceUpdateSchema = z.object({
-  status: PresenceStatusSchema,
+  /** `invisible` is an extension. */
+  status: SettablePresenceStatusSchema,
+  /** The server clears it at `expiresAt` (extension: the real server stores it unenforced). */
   customStatus: z.optional(CustomStatusSchema),
 })
 export type PresenceUpdate = z.infer<typeof PresenceUpdateSchema>
+
+/** extension: `presence:get` — a bulk read of several users' presence, for member lists. */
+export const PresenceGetSchema = z.object({ userIds: z.array(UserIdSchema).check(z.maxLength(1000)) })
+export type PresenceGet = z.infer<typeof PresenceGetSchema>
+
+// Call signaling (extension): relayed between two members of a room, to the target user's
+// sockets, with the sender added as `fromUserId`. SDP and ICE payloads are opaque to the server.
+
+export const CallOfferSchema = z.object({
+  roomName: RoomNameSchema,
+  callId: z.string().check(z.minLength(1), z.maxLength(100)),
+  toUserId: UserIdSchema,
+  sdp: z.string().check(z.maxLength(100_000)),
+  /** `audio` or `video`, for the ringing UI. */
+  media: z.optional(z.enum(['audio', 'video'])),
+})
+export type CallOffer = z.infer<typeof CallOfferSchema>
+
+export const CallAnswerSchema = z.object({
+  roomName: RoomNameSchema,
+  callId: z.string().check(z.minLength(1), z.maxLength(100)),
+  toUserId: UserIdSchema,
+  sdp: z.string().check(z.maxLength(100_000)),
+})
+export type CallAnswer = z.infer<typeof CallAnswerSchema>
+
+export const CallIceCandidateSchema = z.object({
+  roomName: RoomNameSchema,
+  callId: z.string().check(z.minLength(1), z.maxLength(100)),
+  toUserId: UserIdSchema,
+  candidate: z.object({
+    candidate: z.string().check(z.maxLength(10_000)),
+    sdpMid: z.optional(z.nullable(z.string())),
+    sdpMLineIndex: z.optional(z.nullable(z.number())),
+    usernameFragment: z.optional(z.nullable(z.string())),
+  }),
+})
+export type CallIceCandidate = z.infer<typeof CallIceCandidateSchema>
+
+export const CallHangupSchema = z.object({
+  roomName: RoomNameSchema,
+  callId: z.string().check(z.minLength(1), z.maxLength(100)),
+  toUserId: UserIdSchema,
+  reason: z.optional(z.enum(['hangup', 'declined', 'busy', 'failed', 'timeout'])),
+})
+export type CallHangup = z.infer<typeof CallHangupSchema>
 
 // ---------------------------------------------------------------------------------------
 // Server → client payloads
@@ -147,19 +237,28 @@ export const MessageNewSchema = z.object({
   threadId: z.optional(z.string()),
   timestamp: IsoDateTime,
   metadata: z.optional(z.record(z.string(), z.unknown())),
+  /** extension: server-assigned id (the real server sends none). */
+  id: z.optional(z.string()),
+  /** extension: the sender's `clientMessageId`, echoed. */
+  clientMessageId: z.optional(z.string()),
 })
 export type MessageNew = z.infer<typeof MessageNewSchema>
 
+/**
+ * The full current list of typists of a room (or thread). extension: also broadcast when a
+ * typist expires (the real server lets them lapse silently).
+ */
 export const TypingEventSchema = z.object({
   roomName: z.string(),
   threadId: z.optional(z.string()),
-  users: z.array(z.object({ userId: z.string(), startedAt: IsoDateTime })),
+  users: z.array(TypistSchema),
 })
 export type TypingEvent = z.infer<typeof TypingEventSchema>
 
 export const PresenceChangedSchema = z.object({
   userId: z.string(),
-  status: PresenceStatusSchema,
+  /** `invisible` (extension) only ever reaches the user's own sockets; others see `offline`. */
+  status: SettablePresenceStatusSchema,
   /** The custom status text; `null` when unset (the real server sends `null`, not absent). */
   customStatus: z.optional(z.nullable(z.string())),
   customEmoji: z.optional(z.nullable(z.string())),
@@ -168,6 +267,13 @@ export type PresenceChanged = z.infer<typeof PresenceChangedSchema>
 
 export const PongSchema = z.object({ timestamp: z.number() })
 export type Pong = z.infer<typeof PongSchema>
+
+/** extension: the `presence:get` ack data. */
+export const PresenceGetAckDataSchema = z.object({ presences: z.array(PresenceChangedSchema) })
+export type PresenceGetAckData = z.infer<typeof PresenceGetAckDataSchema>
+
+/** extension: a relayed call signal as the target receives it. */
+export type CallSignal<T> = Omit<T, 'toUserId'> & { fromUserId: string }
 
 // ---------------------------------------------------------------------------------------
 // Event maps
@@ -180,6 +286,11 @@ export const clientEventSchemas = {
   'typing:start': TypingSchema,
   'typing:stop': TypingSchema,
   'presence:update': PresenceUpdateSchema,
+  'presence:get': PresenceGetSchema,
+  'call:offer': CallOfferSchema,
+  'call:answer': CallAnswerSchema,
+  'call:ice-candidate': CallIceCandidateSchema,
+  'call:hangup': CallHangupSchema,
 } as const
 
 /** Runtime schemas of every server → client event payload, by event name. */
@@ -197,11 +308,21 @@ export const serverEventSchemas = {
 export interface ClientToServerEvents {
   'room:join': (payload: RoomJoin, ack: (res: Ack<RoomJoinAckData>) => void) => void
   'room:leave': (payload: RoomLeave, ack: (res: Ack<undefined>) => void) => void
-  'message:send': (payload: MessageSend, ack: (res: Ack<undefined>) => void) => void
+  'message:send': (payload: MessageSend, ack: (res: Ack<MessageSendAckData>) => void) => void
   'typing:start': (payload: Typing) => void
   'typing:stop': (payload: Typing) => void
   'presence:update': (payload: PresenceUpdate) => void
   ping: () => void
+  /** extension */
+  'presence:get': (payload: PresenceGet, ack: (res: Ack<PresenceGetAckData>) => void) => void
+  /** extension */
+  'call:offer': (payload: CallOffer, ack: (res: Ack<undefined>) => void) => void
+  /** extension */
+  'call:answer': (payload: CallAnswer, ack: (res: Ack<undefined>) => void) => void
+  /** extension */
+  'call:ice-candidate': (payload: CallIceCandidate, ack: (res: Ack<undefined>) => void) => void
+  /** extension */
+  'call:hangup': (payload: CallHangup, ack: (res: Ack<undefined>) => void) => void
 }
 
 /** Server → client events. */
@@ -213,6 +334,14 @@ export interface ServerToClientEvents {
   'typing:event': (payload: TypingEvent) => void
   'presence:changed': (payload: PresenceChanged) => void
   pong: (payload: Pong) => void
+  /** extension */
+  'call:offer': (payload: CallSignal<CallOffer>) => void
+  /** extension */
+  'call:answer': (payload: CallSignal<CallAnswer>) => void
+  /** extension */
+  'call:ice-candidate': (payload: CallSignal<CallIceCandidate>) => void
+  /** extension */
+  'call:hangup': (payload: CallSignal<CallHangup>) => void
 }
 
 /** The realtime plugin's environment variables (the real plugin's names). */
@@ -224,3 +353,13 @@ export const REALTIME_ENV = {
   corsOrigin: 'REALTIME_CORS_ORIGIN',
   typingTimeout: 'REALTIME_TYPING_TIMEOUT',
 } as const
+
+/**
+ * extension: the `data` of a handshake `connect_error` from the reference server, so a client
+ * can tell an expired token (refresh and retry) from a bad one. The `message` stays the real
+ * plugin's ({@link REALTIME_CONNECT_ERRORS}); the real plugin sends no `data`.
+ */
+export const ConnectErrorDataSchema = z.object({
+  code: z.enum(['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED']),
+})
+export type ConnectErrorData = z.infer<typeof ConnectErrorDataSchema>
