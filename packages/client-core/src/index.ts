@@ -36,3 +36,11 @@ export {
   type ServerSentEvent,
 } from './sse'
 export { createStore, type ReadableStore, type Store, type StoreOptions } from './store'
+export {
+  type BroadcastChannelLike,
+  createTabCoordinator,
+  type LockManagerLike,
+  type TabCoordinator,
+  type TabCoordinatorOptions,
+  type TabCoordinatorState,
+} from './tab-coordinator'
