@@ -7,7 +7,9 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..')
-const packages = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'src')))
+const packages = readdirSync(join(root, 'packages')).filter((d) =>
+  existsSync(join(root, 'packages', d, 'src')),
+)
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -30,14 +32,18 @@ describe.each(packages)('@nself/%s dist', (pkg) => {
     expect(existsSync(dist), `run the build first: ${dist} is missing`).toBe(true)
   })
 
-  it.each(files.map((f) => relative(src, f)))('%s keeps its directive in .mjs and .cjs, and only it', (file) => {
-    const source = readFileSync(join(src, file), 'utf8')
-    const isClient = USE_CLIENT.test(source)
-    if (REACT_RUNTIME.test(source)) expect(isClient, `${file} uses React at runtime: start it with 'use client'`).toBe(true)
-    const base = file.replace(/\.tsx?$/, '')
-    for (const ext of ['.mjs', '.cjs']) {
-      const out = readFileSync(join(dist, base + ext), 'utf8')
-      expect(USE_CLIENT.test(out), `${base}${ext}`).toBe(isClient)
-    }
-  })
+  it.each(files.map((f) => relative(src, f)))(
+    '%s keeps its directive in .mjs and .cjs, and only it',
+    (file) => {
+      const source = readFileSync(join(src, file), 'utf8')
+      const isClient = USE_CLIENT.test(source)
+      if (REACT_RUNTIME.test(source))
+        expect(isClient, `${file} uses React at runtime: start it with 'use client'`).toBe(true)
+      const base = file.replace(/\.tsx?$/, '')
+      for (const ext of ['.mjs', '.cjs']) {
+        const out = readFileSync(join(dist, base + ext), 'utf8')
+        expect(USE_CLIENT.test(out), `${base}${ext}`).toBe(isClient)
+      }
+    },
+  )
 })

@@ -1,4 +1,4 @@
-import type { PluginName } from './common'
+import type { PluginName } from './constants'
 import { FilesHealthSchema } from './files'
 import { IdmeHealthSchema } from './idme'
 import { JobsHealthSchema } from './jobs'

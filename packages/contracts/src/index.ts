@@ -1,4 +1,6 @@
 export * from './common'
+export * from './constants'
+export * from './error-codes'
 export * from './errors'
 export { type FilesHealth, FilesHealthSchema } from './files'
 export { HEALTH_SCHEMAS } from './health'

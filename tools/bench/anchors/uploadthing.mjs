@@ -1,0 +1,2 @@
+// UploadThing's hook (useUploadThing comes from generateReactHelpers); not resumable.
+export { generateReactHelpers } from '@uploadthing/react'
