@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { SummaryReporter } from './scripts/vitest/summary-reporter'
 
 // Tests run against the packages' sources, not their builds: every `@nself/x[/sub]` import
 // resolves to `packages/x/src/<sub>.ts` (or `react/index.ts`) through the package's exports.
@@ -23,6 +24,7 @@ const alias = readdirSync(`${root}packages`).flatMap((dir) => {
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ['default', new SummaryReporter()],
     projects: [
       {
         extends: true,
