@@ -4,7 +4,18 @@
  * stubs' own tests, so both check the same thing.
  */
 import { HEALTH_SCHEMAS, type PluginName } from '@nself/contracts'
-import { type Connected, ConnectedSchema, REALTIME_CONNECT_ERRORS } from '@nself/contracts/realtime'
+import {
+  ackSchema,
+  type Connected,
+  ConnectedSchema,
+  MessageNewSchema,
+  MessageSendAckDataSchema,
+  PresenceChangedSchema,
+  PresenceGetAckDataSchema,
+  REALTIME_CONNECT_ERRORS,
+  RoomJoinAckDataSchema,
+  TypingEventSchema,
+} from '@nself/contracts/realtime'
 import { io } from 'socket.io-client'
 
 /** Claims a case may ask the target to sign. */
@@ -152,6 +163,279 @@ function validToken(target: ConformanceTarget): string {
   throw new CaseSkipped('needs --token or --secret')
 }
 
+// ---------------------------------------------------------------------------------------
+// realtime events (WIRE.md's table; the extensions are checked where the target has them)
+
+/** A connected socket of a case, with everything it received. */
+interface RealtimeCaseSocket {
+  /** The socket's id. */
+  id: string | undefined
+  /** `[event, payload]` in order of arrival. */
+  received: Array<[string, unknown]>
+  /** The first `event` matching, already received or within the case's timeout. */
+  waitFor(event: string, match?: (payload: unknown) => boolean): Promise<unknown>
+  /** Emits with an ack; `undefined` when none comes within the timeout. */
+  ack(event: string, payload: unknown): Promise<unknown>
+  /** Emits without an ack. */
+  send(event: string, payload: unknown): void
+  close(): void
+}
+
+/** Connects with `token` and resolves once the server sent `connected`. */
+async function realtimeSocket(url: string, token: string, ms: number): Promise<RealtimeCaseSocket> {
+  const socket = io(url, {
+    auth: { token },
+    reconnection: false,
+    forceNew: true,
+    timeout: ms,
+    transports: ['websocket'],
+  })
+  const received: Array<[string, unknown]> = []
+  const waiters = new Set<() => void>()
+  socket.onAny((event: string, payload: unknown) => {
+    received.push([event, payload])
+    for (const waiter of waiters) waiter()
+  })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ContractViolation(`no connected within ${ms} ms`)), ms)
+    socket.once('connected', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer)
+      reject(new ContractViolation(`connect_error ${error.message}`))
+    })
+  }).catch((error: unknown) => {
+    socket.close()
+    throw error
+  })
+  return {
+    id: socket.id,
+    received,
+    waitFor(event, match = () => true) {
+      const find = () => received.find(([e, p]) => e === event && match(p))
+      const found = find()
+      if (found) return Promise.resolve(found[1])
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter)
+          reject(new ContractViolation(`no ${event} within ${ms} ms`))
+        }, ms)
+        const waiter = () => {
+          const hit = find()
+          if (!hit) return
+          clearTimeout(timer)
+          waiters.delete(waiter)
+          resolve(hit[1])
+        }
+        waiters.add(waiter)
+      })
+    },
+    ack: (event, payload) =>
+      socket
+        .timeout(ms)
+        .emitWithAck(event, payload)
+        .catch(() => undefined),
+    send: (event, payload) => {
+      socket.emit(event, payload)
+    },
+    close: () => {
+      socket.close()
+    },
+  }
+}
+
+/** Two tokens: two users when the target can sign, else the one token twice (two sockets). */
+function realtimeTokens(target: ConformanceTarget): [string, string] {
+  if (target.sign) {
+    const suffix = Math.random().toString(36).slice(2, 8)
+    return [
+      target.sign({ userId: `conformance-a-${suffix}`, expiresIn: 300 }, 'realtime'),
+      target.sign({ userId: `conformance-b-${suffix}`, expiresIn: 300 }, 'realtime'),
+    ]
+  }
+  const token = validToken(target)
+  return [token, token]
+}
+
+/** The room every realtime case uses (the real plugin needs it to exist beforehand). */
+const CONFORMANCE_ROOM = 'nself-conformance'
+
+/** Connects two sockets and joins both to the conformance room; skips when the room does not exist. */
+async function realtimePair(
+  url: string,
+  target: ConformanceTarget,
+): Promise<{ a: RealtimeCaseSocket; b: RealtimeCaseSocket; joinAck: unknown; close(): void }> {
+  const [ta, tb] = realtimeTokens(target)
+  const a = await realtimeSocket(url, ta, timeout(target))
+  const b = await realtimeSocket(url, tb, timeout(target)).catch((error: unknown) => {
+    a.close()
+    throw error
+  })
+  const close = () => {
+    a.close()
+    b.close()
+  }
+  try {
+    const joinAck = (await a.ack('room:join', { roomName: CONFORMANCE_ROOM })) as AckShape | undefined
+    if (joinAck?.error?.code === 'ROOM_NOT_FOUND') {
+      throw new CaseSkipped(`create the room ${JSON.stringify(CONFORMANCE_ROOM)} on the deployment first`)
+    }
+    check(joinAck !== undefined, 'room:join got no ack')
+    await b.ack('room:join', { roomName: CONFORMANCE_ROOM })
+    return { a, b, joinAck, close }
+  } catch (error) {
+    close()
+    throw error
+  }
+}
+
+interface AckShape {
+  success?: unknown
+  data?: unknown
+  error?: { code?: unknown; message?: unknown }
+}
+
+function realtimeCase(name: string, run: ConformanceCase['run']): ConformanceCase {
+  return { name: `realtime: ${name}`, plugin: 'realtime', run }
+}
+
+export const REALTIME_CASES: readonly ConformanceCase[] = [
+  realtimeCase('room:join acks { success: true, data: { roomName, memberCount } }', async (url, target) => {
+    const pair = await realtimePair(url, target)
+    try {
+      const parsed = ackSchema(RoomJoinAckDataSchema).safeParse(pair.joinAck)
+      check(parsed.success && parsed.data.success === true, `ack ${JSON.stringify(pair.joinAck)}`)
+      check(parsed.data.data?.roomName === CONFORMANCE_ROOM, `roomName ${parsed.data.data?.roomName}`)
+      check((parsed.data.data?.memberCount ?? 0) >= 1, `memberCount ${parsed.data.data?.memberCount}`)
+    } finally {
+      pair.close()
+    }
+  }),
+  realtimeCase(
+    'message:send → message:new to the whole room, sender included (extension: id, echoed clientMessageId, de-duplicated resend)',
+    async (url, target) => {
+      const pair = await realtimePair(url, target)
+      try {
+        const clientMessageId = `conformance-${Math.random().toString(36).slice(2)}`
+        const content = `hello ${clientMessageId}`
+        const ack = (await pair.a.ack('message:send', {
+          roomName: CONFORMANCE_ROOM,
+          content,
+          clientMessageId,
+        })) as AckShape | undefined
+        check(ack?.success === true, `ack ${JSON.stringify(ack)}`)
+        const mine = (p: unknown) => (p as { content?: unknown }).content === content
+        const forB = await pair.b.waitFor('message:new', mine)
+        const forA = await pair.a.waitFor('message:new', mine)
+        for (const payload of [forA, forB]) {
+          check(MessageNewSchema.safeParse(payload).success, `message:new ${JSON.stringify(payload)}`)
+        }
+        const data = MessageSendAckDataSchema.safeParse(ack.data)
+        if (!data.success) return // the real plugin acks `{ success: true }` only: no ids to check
+        const message = MessageNewSchema.parse(forB)
+        check(message.id === data.data.id, `message:new id ${message.id}, ack id ${data.data.id}`)
+        check(message.clientMessageId === clientMessageId, `clientMessageId ${message.clientMessageId}`)
+        const resend = await pair.a.ack('message:send', {
+          roomName: CONFORMANCE_ROOM,
+          content,
+          clientMessageId,
+        })
+        check(JSON.stringify(resend) === JSON.stringify(ack), `resend acked ${JSON.stringify(resend)}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        const copies = pair.b.received.filter(([e, p]) => e === 'message:new' && mine(p)).length
+        check(copies === 1, `the resend was delivered again (${copies} copies)`)
+      } finally {
+        pair.close()
+      }
+    },
+  ),
+  realtimeCase(
+    'typing:start → typing:event with the typist to the other sockets of the room',
+    async (url, target) => {
+      const pair = await realtimePair(url, target)
+      try {
+        pair.a.send('typing:start', { roomName: CONFORMANCE_ROOM })
+        const event = await pair.b.waitFor(
+          'typing:event',
+          (p) => (p as { users?: unknown[] }).users?.length !== 0,
+        )
+        const parsed = TypingEventSchema.safeParse(event)
+        check(parsed.success, `typing:event ${JSON.stringify(event)}`)
+        check(parsed.data.roomName === CONFORMANCE_ROOM, `roomName ${parsed.data.roomName}`)
+        check(!('threadId' in parsed.data), 'threadId present for the room itself')
+        pair.a.send('typing:stop', { roomName: CONFORMANCE_ROOM })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        check(
+          !pair.a.received.some(([e]) => e === 'typing:event'),
+          'the typing socket heard its own typing:event',
+        )
+      } finally {
+        pair.close()
+      }
+    },
+  ),
+  realtimeCase(
+    'presence:update → presence:changed to every socket, custom status flattened to strings',
+    async (url, target) => {
+      const pair = await realtimePair(url, target)
+      try {
+        const text = `conformance ${Math.random().toString(36).slice(2)}`
+        pair.a.send('presence:update', { status: 'busy', customStatus: { text, emoji: '🧪' } })
+        const match = (p: unknown) => (p as { customStatus?: unknown }).customStatus === text
+        const seen = await pair.b.waitFor('presence:changed', match)
+        const parsed = PresenceChangedSchema.safeParse(seen)
+        check(parsed.success, `presence:changed ${JSON.stringify(seen)}`)
+        check(parsed.data.status === 'busy' && parsed.data.customEmoji === '🧪', JSON.stringify(seen))
+        await pair.a.waitFor('presence:changed', match)
+        pair.a.send('presence:update', { status: 'online' })
+      } finally {
+        pair.close()
+      }
+    },
+  ),
+  realtimeCase('(extension) presence:get acks the presence of each user asked for', async (url, target) => {
+    const pair = await realtimePair(url, target)
+    try {
+      const ack = await pair.a.ack('presence:get', { userIds: ['nself-conformance-nobody'] })
+      if (ack === undefined) throw new CaseSkipped('no ack: the deployment has no presence:get')
+      const parsed = ackSchema(PresenceGetAckDataSchema).safeParse(ack)
+      check(parsed.success && parsed.data.success, `ack ${JSON.stringify(ack)}`)
+      check(
+        JSON.stringify(parsed.data.data?.presences) ===
+          JSON.stringify([{ userId: 'nself-conformance-nobody', status: 'offline' }]),
+        `presences ${JSON.stringify(parsed.data.data?.presences)}`,
+      )
+    } finally {
+      pair.close()
+    }
+  }),
+  realtimeCase(
+    '(extension) a malformed payload or an unknown event gets a typed ack error and the socket stays usable',
+    async (url, target) => {
+      const pair = await realtimePair(url, target)
+      try {
+        const bad = (await pair.a.ack('message:send', { roomName: CONFORMANCE_ROOM, content: 42 })) as
+          | AckShape
+          | undefined
+        if (bad === undefined)
+          throw new CaseSkipped('no ack: the deployment does not answer malformed payloads')
+        check(bad.success === false && bad.error?.code === 'VALIDATION_FAILED', `ack ${JSON.stringify(bad)}`)
+        const unknown = (await pair.a.ack('conformance:unknown', {})) as AckShape | undefined
+        check(
+          unknown?.success === false && unknown.error?.code === 'BAD_REQUEST',
+          `ack ${JSON.stringify(unknown)}`,
+        )
+        const ok = (await pair.a.ack('room:join', { roomName: CONFORMANCE_ROOM })) as AckShape | undefined
+        check(ok?.success === true, 'the socket no longer works after bad input')
+      } finally {
+        pair.close()
+      }
+    },
+  ),
+]
+
 /** Every case, in the order they run. */
 export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   healthCase('realtime'),
@@ -212,6 +496,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
       )
     },
   },
+  ...REALTIME_CASES,
 ]
 
 /** Runs one case against `target`; never throws. */

@@ -43,6 +43,8 @@ export type RealtimeMetrics = z.infer<typeof RealtimeMetricsSchema>
 export const REALTIME_CONNECT_ERRORS = {
   authenticationRequired: 'Authentication required',
   invalidToken: 'Invalid token',
+  /** extension: the reference server enforces `REALTIME_MAX_CONNECTIONS` (the real one does not). */
+  connectionLimit: 'Connection limit reached',
 } as const
 
 export const DeviceSchema = z.object({
@@ -352,7 +354,39 @@ export const REALTIME_ENV = {
   redisUrl: 'REALTIME_REDIS_URL',
   corsOrigin: 'REALTIME_CORS_ORIGIN',
   typingTimeout: 'REALTIME_TYPING_TIMEOUT',
+  pingInterval: 'REALTIME_PING_INTERVAL',
+  pingTimeout: 'REALTIME_PING_TIMEOUT',
+  presenceHeartbeat: 'REALTIME_PRESENCE_HEARTBEAT',
+  maxConnections: 'REALTIME_MAX_CONNECTIONS',
+  rateLimit: 'REALTIME_RATE_LIMIT',
+  /** extension: ms without any client event before an `online` user turns `away` (0 disables). */
+  awayTimeout: 'REALTIME_AWAY_TIMEOUT',
 } as const
+
+// ---------------------------------------------------------------------------------------
+// extension: room administration over HTTP (the real plugin has no REST for rooms)
+
+/**
+ * extension: `PUT /v1/rooms/:name` (service token only) — declares a room, private with its
+ * members or public. Joining a private room without being a member is refused with
+ * `ROOM_FORBIDDEN`; members removed from a private room leave it at once.
+ */
+export const RoomUpsertSchema = z.object({
+  private: z.optional(z.boolean()),
+  members: z.optional(z.array(UserIdSchema).check(z.maxLength(10_000))),
+})
+export type RoomUpsert = z.infer<typeof RoomUpsertSchema>
+
+/** extension: a room as `PUT`/`GET /v1/rooms/:name` answer it. */
+export const RoomInfoSchema = z.object({
+  name: z.string(),
+  private: z.boolean(),
+  /** Who may join a private room (empty for a public one). */
+  members: z.array(z.string()),
+  /** Who has joined and not left (memberships survive disconnects). */
+  joined: z.array(z.string()),
+})
+export type RoomInfo = z.infer<typeof RoomInfoSchema>
 
 /**
  * extension: the `data` of a handshake `connect_error` from the reference server, so a client
@@ -360,6 +394,10 @@ export const REALTIME_ENV = {
  * plugin's ({@link REALTIME_CONNECT_ERRORS}); the real plugin sends no `data`.
  */
 export const ConnectErrorDataSchema = z.object({
-  code: z.enum(['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED']),
+  /**
+   * `CONNECTION_LIMIT` (extension): the server holds `REALTIME_MAX_CONNECTIONS` sockets; the
+   * message is then `Connection limit reached`. Retry later.
+   */
+  code: z.enum(['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'CONNECTION_LIMIT']),
 })
 export type ConnectErrorData = z.infer<typeof ConnectErrorDataSchema>

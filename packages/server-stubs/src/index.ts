@@ -42,7 +42,8 @@ export {
   type NotificationsServer,
   type NotificationsServerOptions,
 } from './plugins/notifications/server'
-export type { RealtimeFeature } from './plugins/realtime/handlers'
+export type { RealtimeContext, RealtimeCounters, RealtimeFeature } from './plugins/realtime/handlers'
+export type { DeclaredRoom, RealtimeConfig } from './plugins/realtime/realtime-config'
 export type { RealtimeState } from './plugins/realtime/realtime-state'
 export type {
   RealtimeIo,
@@ -55,6 +56,14 @@ export {
   type RealtimeServer,
   type RealtimeServerOptions,
 } from './plugins/realtime/server'
+export type {
+  PresenceChange,
+  RealtimeStore,
+  RoomRecord,
+  StoredPresence,
+  TypingEntry,
+  UserPresence,
+} from './plugins/realtime/store/realtime-store'
 export type { StubServer, StubServerOptions } from './server-options'
 export {
   PLUGIN_FACTORIES,

@@ -39,7 +39,7 @@ export interface PluginSetup<Extra extends object> {
   /** The `GET /health` body, in the real plugin's shape. */
   health(): unknown
   /** The `GET /metrics` body for `Accept: application/json`, when the plugin has one. */
-  metricsJson?(): unknown
+  metricsJson?(): unknown | Promise<unknown>
   /** Releases the plugin's own resources (sockets, timers); runs first on `close()`. */
   teardown?(): Promise<void>
   /** Properties added to the returned server handle. */
@@ -124,9 +124,9 @@ export async function createPluginServer<P extends PluginName, Extra extends obj
   }
   const plug = setup(ctx)
   router.get('/health', () => json(plug.health()), { auth: false })
-  router.get('/metrics', (request) => {
+  router.get('/metrics', async (request) => {
     const accept = request.req.headers.accept ?? ''
-    if (plug.metricsJson && /\bapplication\/json\b/i.test(accept)) return json(plug.metricsJson())
+    if (plug.metricsJson && /\bapplication\/json\b/i.test(accept)) return json(await plug.metricsJson())
     return text(metrics.render(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
   })
 

@@ -1,6 +1,8 @@
 import type { RealtimeMetrics } from '@nself/contracts/realtime'
 import type { RealtimeState } from './realtime-state'
 import type { RealtimeIo } from './realtime-types'
+import { roomNameOf } from './room-keys'
+import type { RealtimeStore } from './store/realtime-store'
 
 /** Samples the process CPU share (of one core) between successive calls. */
 export function createCpuSampler(): () => number {
@@ -22,22 +24,25 @@ export function createCpuSampler(): () => number {
 }
 
 /** The real plugin's JSON metrics (`GET /metrics` with `Accept: application/json`). */
-export function realtimeMetrics(
+export async function realtimeMetrics(
   io: RealtimeIo,
   state: RealtimeState,
+  store: RealtimeStore,
   startedAt: number,
   cpu: () => number,
-): RealtimeMetrics {
+): Promise<RealtimeMetrics> {
   const counts = state.connectionCounts()
-  // Socket.IO keeps a room per socket id; the others are the rooms users joined.
-  let rooms = 0
-  for (const [name] of io.of('/').adapter.rooms) if (!io.of('/').sockets.has(name)) rooms++
+  const [roomsTotal, presence, active] = await Promise.all([
+    store.roomCount(),
+    store.presenceCounts(),
+    activeRooms(io),
+  ])
   const memory = process.memoryUsage()
   return {
     uptime: Math.floor((Date.now() - startedAt) / 1000),
     connections: { total: state.connectionsTotal, ...counts },
-    rooms: { total: rooms, active: rooms },
-    presence: { online: state.userSockets.size, away: 0, busy: 0, offline: 0 },
+    rooms: { total: Math.max(roomsTotal, active), active },
+    presence,
     events: { total: state.events.total, lastHour: state.events.lastHour() },
     memory: {
       used: memory.heapUsed,
@@ -46,4 +51,30 @@ export function realtimeMetrics(
     },
     cpu: { usage: cpu() },
   }
+}
+
+/** Rooms with at least one connected socket, on every instance (the adapter knows them all). */
+export async function activeRooms(io: RealtimeIo): Promise<number> {
+  const adapter = io.of('/').adapter as {
+    rooms: Map<string, Set<string>>
+    allRooms?: () => Promise<Set<string>>
+  }
+  let names: Iterable<string> = adapter.rooms.keys()
+  if (typeof adapter.allRooms === 'function') {
+    try {
+      names = await adapter.allRooms()
+    } catch {
+      // Another instance did not answer in time: count what this one sees.
+    }
+  }
+  let count = 0
+  for (const name of names) if (roomNameOf(name) !== undefined) count++
+  return count
+}
+
+/** Rooms with a connected socket on this instance (for the Prometheus gauge, which is synchronous). */
+export function localActiveRooms(io: RealtimeIo): number {
+  let count = 0
+  for (const name of io.of('/').adapter.rooms.keys()) if (roomNameOf(name) !== undefined) count++
+  return count
 }

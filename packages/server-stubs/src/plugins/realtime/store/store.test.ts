@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, describe, expect, it } from 'vitest'
+import { MemoryRealtimeStore } from './memory-store'
+import type { RealtimeStore } from './realtime-store'
+import { RedisRealtimeStore } from './redis-store'
+
+const REDIS_URL = process.env.REDIS_URL
+const clients: Redis[] = []
+
+function redisStore(prefix: string, instanceId: string = randomUUID()): RedisRealtimeStore {
+  const redis = new Redis(REDIS_URL ?? '', { maxRetriesPerRequest: 1 })
+  clients.push(redis)
+  return new RedisRealtimeStore({ redis, prefix, instanceId })
+}
+
+afterAll(async () => {
+  if (!REDIS_URL) return
+  // Remove what the tests wrote.
+  const admin = new Redis(REDIS_URL)
+  const keys = await admin.keys('nself-test:store:*')
+  if (keys.length > 0) await admin.del(...keys)
+  await admin.quit()
+  for (const client of clients) if (client.status === 'ready') await client.quit()
+})
+
+const kinds: Array<[string, () => RealtimeStore]> = [['memory', () => new MemoryRealtimeStore()]]
+if (REDIS_URL) kinds.push(['redis', () => redisStore(`nself-test:store:${randomUUID()}:`)])
+
+// The same behaviour from both stores: the features do not know which one they speak to.
+describe.each(kinds)('%s store', (_kind, make) => {
+  it('rooms: ensure, declare, members', async () => {
+    const store = make()
+    expect(await store.getRoom('a')).toBeNull()
+    expect(await store.ensureRoom('a')).toEqual({ name: 'a', private: false, allowed: [] })
+    await store.putRoom({ name: 'b', private: true, allowed: ['x', 'y', 'x'] })
+    expect(await store.ensureRoom('b')).toEqual({ name: 'b', private: true, allowed: ['x', 'y'] })
+    expect(await store.roomCount()).toBe(2)
+    expect(await store.addMember('a', 'u1')).toEqual({ added: true })
+    expect(await store.addMember('a', 'u1')).toEqual({ added: false })
+    await store.addMember('a', 'u2')
+    expect((await store.members('a')).sort()).toEqual(['u1', 'u2'])
+    expect(await store.isMember('a', 'u1')).toBe(true)
+    expect(await store.removeMember('a', 'u1')).toBe(true)
+    expect(await store.removeMember('a', 'u1')).toBe(false)
+    expect(await store.isMember('a', 'u1')).toBe(false)
+    await store.close()
+  })
+
+  it('presence: connections, first and last, statuses, auto-away, custom status expiry', async () => {
+    const store = make()
+    const t = 1_000_000
+    expect(await store.addConnection('u', 's1', t)).toEqual({
+      first: true,
+      presence: expect.objectContaining({ status: 'online', customStatus: null, lastActivity: t }),
+    })
+    expect((await store.addConnection('u', 's2', t)).first).toBe(false)
+    await store.setPresence('u', {
+      status: 'busy',
+      customStatus: 'x',
+      customEmoji: null,
+      customExpiresAt: t + 10,
+    })
+    expect(await store.expireCustomStatus('u', t + 5)).toBeNull()
+    expect(await store.expireCustomStatus('u', t + 10)).toMatchObject({ status: 'busy', customStatus: null })
+    // Only an online user turns away, and only when idle long enough.
+    expect(await store.markAway('u', t + 100)).toBeNull()
+    await store.setPresence('u', {
+      status: 'online',
+      customStatus: null,
+      customEmoji: null,
+      customExpiresAt: null,
+    })
+    expect(await store.markAway('u', t - 1)).toBeNull()
+    expect(await store.markAway('u', t + 100)).toMatchObject({ status: 'away', autoAway: true })
+    expect(await store.recordActivity('u', t + 200)).toMatchObject({ status: 'online', autoAway: false })
+    expect(await store.recordActivity('u', t + 300)).toBeNull()
+    expect(await store.removeConnection('u', 's1')).toEqual({ last: false })
+    expect(await store.removeConnection('u', 's1')).toEqual({ last: false })
+    expect(await store.removeConnection('u', 's2')).toEqual({ last: true })
+    const [u, never] = await store.getPresences(['u', 'never'])
+    expect(u).toMatchObject({ userId: 'u', connected: false })
+    expect(never).toMatchObject({ userId: 'never', connected: false, status: 'offline' })
+    // An invisible user reconnecting stays invisible; anyone else starts over online.
+    await store.addConnection('v', 's3', t)
+    await store.setPresence('v', {
+      status: 'invisible',
+      customStatus: null,
+      customEmoji: null,
+      customExpiresAt: null,
+    })
+    await store.removeConnection('v', 's3')
+    expect((await store.addConnection('v', 's4', t)).presence.status).toBe('invisible')
+    expect((await store.addConnection('u', 's5', t)).presence.status).toBe('online')
+    expect(await store.presenceCounts()).toEqual({ online: 1, away: 0, busy: 0, offline: 1 })
+    await store.close()
+  })
+
+  it('typing: one list per room and thread, per socket entries, lapse, stop, disconnect', async () => {
+    const store = make()
+    const t = 5_000
+    await store.startTyping('r', { threadId: '', userId: 'a', socketId: 's1' }, t, 100)
+    await store.startTyping('r', { threadId: '', userId: 'a', socketId: 's2' }, t + 10, 100)
+    const again = await store.startTyping('r', { threadId: '', userId: 'a', socketId: 's1' }, t + 20, 100)
+    expect(again.changedThreads).toEqual([''])
+    expect(again.entries.find((e) => e.socketId === 's1')).toMatchObject({ startedAt: t, expiresAt: t + 120 })
+    await store.startTyping('r', { threadId: 'th', userId: 'b', socketId: 's3' }, t + 20, 100)
+    // s2 lapses at t+110; s1 at t+120.
+    expect(await store.expireTyping('r', t + 115)).toEqual({
+      changedThreads: [''],
+      entries: [expect.objectContaining({ socketId: 's1' }), expect.objectContaining({ socketId: 's3' })],
+    })
+    expect((await store.removeTyping('r', { socketId: 's3' }, t + 115)).changedThreads).toEqual(['th'])
+    expect(await store.stopTyping('r', '', 'a', t + 116)).toEqual({ changedThreads: [''], entries: [] })
+    expect(await store.stopTyping('r', '', 'a', t + 117)).toEqual({ changedThreads: [], entries: [] })
+    expect(await store.typing('r', t + 117)).toEqual([])
+    await store.startTyping('r', { threadId: 'x', userId: 'c', socketId: 's9' }, t, 100)
+    expect((await store.removeTyping('r', { userId: 'c' }, t + 1)).changedThreads).toEqual(['x'])
+    await store.close()
+  })
+
+  it('messages: a (user, clientMessageId) is claimed once within the window', async () => {
+    const store = make()
+    const first = { id: 'm1', timestamp: '2026-01-01T00:00:00.000Z' }
+    expect(await store.claimMessage('u', 'c', first, 200, 0)).toEqual({ ...first, duplicate: false })
+    expect(await store.claimMessage('u', 'c', { id: 'm2', timestamp: 'x' }, 200, 10)).toEqual({
+      ...first,
+      duplicate: true,
+    })
+    expect((await store.claimMessage('other', 'c', { id: 'm3', timestamp: 'x' }, 200, 10)).duplicate).toBe(
+      false,
+    )
+    await store.close()
+  })
+})
+
+describe.runIf(REDIS_URL)('redis store across instances', () => {
+  it('an instance that stops beating is swept: its users go offline for the others', async () => {
+    const prefix = `nself-test:store:${randomUUID()}:`
+    const dead = redisStore(prefix, 'dead')
+    const alive = redisStore(prefix, 'alive')
+    await dead.heartbeat(1_000, 300)
+    await dead.addConnection('ghost', 'g1', 1_000)
+    await alive.addConnection('ghost', 'g2', 1_000)
+    await alive.addConnection('solo', 'x1', 1_000)
+    await dead.addConnection('lost', 'l1', 1_000)
+    expect(await alive.heartbeat(1_100, 300)).toEqual([])
+    // Three beats later `dead` has not beaten: its sockets are forgotten.
+    expect(await alive.heartbeat(1_400, 300)).toEqual(['lost'])
+    const [ghost, lost] = await alive.getPresences(['ghost', 'lost'])
+    expect(ghost?.connected).toBe(true)
+    expect(lost?.connected).toBe(false)
+    await alive.close()
+    // Closing forgets the instance's own sockets.
+    const [solo] = await redisStore(prefix).getPresences(['solo'])
+    expect(solo?.connected).toBe(false)
+  })
+
+  it('concurrent changes from several instances are never lost', async () => {
+    const prefix = `nself-test:store:${randomUUID()}:`
+    const stores = [redisStore(prefix), redisStore(prefix), redisStore(prefix)]
+    // Three sockets of one user connect on three instances at once: exactly one is the first.
+    const connects = await Promise.all(stores.map((store, i) => store.addConnection('u', `s${i}`, 0)))
+    expect(connects.filter((c) => c.first)).toHaveLength(1)
+    const removes = await Promise.all(stores.map((store, i) => store.removeConnection('u', `s${i}`)))
+    expect(removes.filter((r) => r.last)).toHaveLength(1)
+    // Every instance types in the same room at once: no entry may be lost to a race.
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        stores[i % 3]?.startTyping('r', { threadId: '', userId: `u${i}`, socketId: `s${i}` }, 1_000, 10_000),
+      ),
+    )
+    expect(await stores[0]?.typing('r', 1_001)).toHaveLength(30)
+  })
+})

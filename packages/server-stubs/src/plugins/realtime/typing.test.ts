@@ -1,0 +1,142 @@
+import { RoomJoinAckDataSchema, TypingEventSchema } from '@nself/contracts/realtime'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { RealtimeKit, sleep } from '../../../test/realtime-kit'
+import { createRealtimeServer, type RealtimeServer } from '../../index'
+
+const SECRET = 'typing-test-secret'
+const TIMEOUT = 300
+
+describe('realtime typing', () => {
+  let server: RealtimeServer
+  let kit: RealtimeKit
+  beforeAll(async () => {
+    server = await createRealtimeServer({
+      port: 0,
+      jwtSecret: SECRET,
+      logger: false,
+      env: { REALTIME_TYPING_TIMEOUT: String(TIMEOUT) },
+    })
+    kit = new RealtimeKit(server.url, SECRET)
+  })
+  afterEach(() => kit.closeAll())
+  afterAll(() => server.close())
+
+  async function room(name: string, ...users: string[]) {
+    const clients = []
+    for (const user of users) {
+      const client = await kit.connect(user)
+      await client.ack('room:join', { roomName: name })
+      clients.push(client)
+    }
+    return clients
+  }
+
+  it('typing:start sends the full list to the other sockets of the room, one entry per user', async () => {
+    const [alice, bob, carol] = await room('t-1', 'alice', 'bob', 'carol')
+    if (!alice || !bob || !carol) throw new Error('setup')
+    const aliceTab = await kit.connect('alice')
+    await aliceTab.ack('room:join', { roomName: 't-1' })
+    alice.send('typing:start', { roomName: 't-1' })
+    const first = TypingEventSchema.parse(await bob.waitFor('typing:event'))
+    expect(first.roomName).toBe('t-1')
+    expect('threadId' in first).toBe(false)
+    expect(first.users.map((u) => u.userId)).toEqual(['alice'])
+    // Alice's other tab is another socket: it hears it too; the typing socket does not.
+    await aliceTab.waitFor('typing:event')
+    // Starting again (and from her other tab) keeps one entry with the first startedAt.
+    alice.send('typing:start', { roomName: 't-1' })
+    aliceTab.send('typing:start', { roomName: 't-1' })
+    carol.send('typing:start', { roomName: 't-1' })
+    const both = await bob.waitFor('typing:event', (e) => e.users.length === 2)
+    expect(both.users).toEqual([
+      { userId: 'alice', startedAt: first.users[0]?.startedAt },
+      { userId: 'carol', startedAt: expect.any(String) },
+    ])
+    for (const e of bob.events('typing:event')) {
+      expect(new Set(e.users.map((u) => u.userId)).size).toBe(e.users.length)
+    }
+    await sleep(30)
+    expect(alice.events('typing:event', (e) => e.users.some((u) => u.userId === 'carol'))).toHaveLength(1)
+    expect(carol.events('typing:event', (e) => e.users.length === 2)).toHaveLength(0)
+  })
+
+  it('typing:stop removes the user at once and tells the others', async () => {
+    const [alice, bob] = await room('t-2', 'alice', 'bob')
+    if (!alice || !bob) throw new Error('setup')
+    alice.send('typing:start', { roomName: 't-2' })
+    await bob.waitFor('typing:event', (e) => e.users.length === 1)
+    alice.send('typing:stop', { roomName: 't-2' })
+    expect(await bob.waitFor('typing:event', (e) => e.users.length === 0)).toEqual({
+      roomName: 't-2',
+      users: [],
+    })
+  })
+
+  it(`a typist that stops sending lapses after REALTIME_TYPING_TIMEOUT (${TIMEOUT} ms) and the room is told`, async () => {
+    const [alice, bob] = await room('t-3', 'alice', 'bob')
+    if (!alice || !bob) throw new Error('setup')
+    alice.send('typing:start', { roomName: 't-3' })
+    await bob.waitFor('typing:event', (e) => e.users.length === 1)
+    const started = Date.now()
+    const lapsed = await bob.waitFor('typing:event', (e) => e.users.length === 0, 2_000)
+    const elapsed = Date.now() - started
+    expect(lapsed).toEqual({ roomName: 't-3', users: [] })
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT - 50)
+    expect(elapsed).toBeLessThan(TIMEOUT + 400)
+  })
+
+  it('a refresh keeps the typist past the first timeout', async () => {
+    const [alice, bob] = await room('t-4', 'alice', 'bob')
+    if (!alice || !bob) throw new Error('setup')
+    alice.send('typing:start', { roomName: 't-4' })
+    await bob.waitFor('typing:event')
+    await sleep(TIMEOUT * 0.6)
+    alice.send('typing:start', { roomName: 't-4' })
+    await sleep(TIMEOUT * 0.6)
+    expect(bob.events('typing:event', (e) => e.users.length === 0)).toEqual([])
+    await bob.waitFor('typing:event', (e) => e.users.length === 0, 2_000)
+  })
+
+  it('a socket that disconnects while typing leaves no typist behind (at once, not after the timeout)', async () => {
+    const [alice, bob] = await room('t-5', 'alice', 'bob')
+    if (!alice || !bob) throw new Error('setup')
+    alice.send('typing:start', { roomName: 't-5' })
+    alice.send('typing:start', { roomName: 't-5', threadId: 'th' })
+    await bob.waitFor('typing:event', (e) => e.threadId === 'th')
+    const closedAt = Date.now()
+    alice.close()
+    const room5 = await bob.waitFor('typing:event', (e) => e.users.length === 0 && e.threadId === undefined)
+    const thread = await bob.waitFor('typing:event', (e) => e.users.length === 0 && e.threadId === 'th')
+    expect(room5).toEqual({ roomName: 't-5', users: [] })
+    expect(thread).toEqual({ roomName: 't-5', threadId: 'th', users: [] })
+    expect(Date.now() - closedAt).toBeLessThan(TIMEOUT)
+    const carol = await kit.connect('carol')
+    const ack = RoomJoinAckDataSchema.parse((await carol.ack('room:join', { roomName: 't-5' })).data)
+    expect(ack.typing).toEqual([])
+  })
+
+  it('threads are separate lists; the join ack lists every thread with typists', async () => {
+    const [alice, bob] = await room('t-6', 'alice', 'bob')
+    if (!alice || !bob) throw new Error('setup')
+    alice.send('typing:start', { roomName: 't-6', threadId: 'a' })
+    bob.send('typing:start', { roomName: 't-6' })
+    const threadEvent = await bob.waitFor('typing:event', (e) => e.threadId === 'a')
+    expect(threadEvent.users.map((u) => u.userId)).toEqual(['alice'])
+    await alice.waitFor('typing:event', (e) => e.threadId === undefined)
+    const carol = await kit.connect('carol')
+    const ack = RoomJoinAckDataSchema.parse((await carol.ack('room:join', { roomName: 't-6' })).data)
+    expect(ack.typing).toEqual([
+      { threadId: '', users: [{ userId: 'bob', startedAt: expect.any(String) }] },
+      { threadId: 'a', users: [{ userId: 'alice', startedAt: expect.any(String) }] },
+    ])
+  })
+
+  it('typing in a room one is not a member of is ignored', async () => {
+    const [bob] = await room('t-7', 'bob')
+    const mallory = await kit.connect('mallory')
+    mallory.send('typing:start', { roomName: 't-7' })
+    mallory.send('typing:start', { roomName: 42 })
+    await sleep(80)
+    expect(bob?.events('typing:event')).toEqual([])
+  })
+})
