@@ -23,7 +23,7 @@ describe.runIf(REDIS_URL)('realtime scale mode: two instances on one Redis', () 
       port: 0,
       jwtSecret: SECRET,
       logger: false as const,
-      env: { REDIS_URL, REALTIME_TYPING_TIMEOUT: '300' },
+      env: { REDIS_URL, REALTIME_TYPING_TIMEOUT: '1500' },
       redisKeyPrefix: prefix,
       rooms: [{ name: 'vault', private: true, members: ['alice', 'bob'] }],
     }
@@ -123,14 +123,15 @@ describe.runIf(REDIS_URL)('realtime scale mode: two instances on one Redis', () 
       { threadId: '', users: [{ userId: 'alice-2', startedAt: expect.any(String) }] },
     ])
     // The lapse is broadcast to the other instance's sockets too.
-    await bob.waitFor('typing:event', (e) => e.users.length === 0, 2_000)
+    await bob.waitFor('typing:event', (e) => e.users.length === 0, 5_000)
 
     // A disconnect on A removes the typist for B at once.
     alice.send('typing:start', { roomName: 'x-1' })
     await bob.waitFor('typing:event', (e) => e.users.length === 1, { since: bob.log.length })
     const since = bob.log.length
     alice.close()
-    await bob.waitFor('typing:event', (e) => e.users.length === 0, { since, timeoutMs: 250 })
+    // Well before it would lapse (1500 ms).
+    await bob.waitFor('typing:event', (e) => e.users.length === 0, { since, timeoutMs: 1_000 })
 
     // Leaving on B is heard on A.
     // (A new socket re-joins: memberships survive, Socket.IO rooms are per socket.)
@@ -192,6 +193,25 @@ describe.runIf(REDIS_URL)('realtime scale mode: two instances on one Redis', () 
       sdp: 's',
       fromUserId: 'alice-4',
     })
+  })
+
+  it('an instance that shuts down takes its users offline for the other instances', async () => {
+    const c = await createRealtimeServer({
+      port: 0,
+      jwtSecret: SECRET,
+      logger: false,
+      env: { REDIS_URL },
+      redisKeyPrefix: prefix,
+    })
+    const watcher = await onA('watcher-6')
+    await kit.connect('leaving-6', { url: c.url })
+    await watcher.waitFor('presence:changed', (p) => p.userId === 'leaving-6' && p.status === 'online')
+    await c.close()
+    expect(
+      await watcher.waitFor('presence:changed', (p) => p.userId === 'leaving-6' && p.status === 'offline'),
+    ).toEqual({ userId: 'leaving-6', status: 'offline' })
+    const ack = await watcher.ack('presence:get', { userIds: ['leaving-6'] })
+    expect(ack.data).toEqual({ presences: [{ userId: 'leaving-6', status: 'offline' }] })
   })
 
   it('/metrics of either instance reflects the shared state', async () => {

@@ -4,7 +4,7 @@ import { RealtimeKit, sleep } from '../../../test/realtime-kit'
 import { createRealtimeServer, type RealtimeServer } from '../../index'
 
 const SECRET = 'typing-test-secret'
-const TIMEOUT = 300
+const TIMEOUT = 1_000
 
 describe('realtime typing', () => {
   let server: RealtimeServer
@@ -78,11 +78,11 @@ describe('realtime typing', () => {
     alice.send('typing:start', { roomName: 't-3' })
     await bob.waitFor('typing:event', (e) => e.users.length === 1)
     const started = Date.now()
-    const lapsed = await bob.waitFor('typing:event', (e) => e.users.length === 0, 2_000)
+    const lapsed = await bob.waitFor('typing:event', (e) => e.users.length === 0, TIMEOUT + 3_000)
     const elapsed = Date.now() - started
     expect(lapsed).toEqual({ roomName: 't-3', users: [] })
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT - 50)
-    expect(elapsed).toBeLessThan(TIMEOUT + 400)
+    expect(elapsed).toBeLessThan(TIMEOUT + 2_000)
   })
 
   it('a refresh keeps the typist past the first timeout', async () => {
@@ -94,7 +94,7 @@ describe('realtime typing', () => {
     alice.send('typing:start', { roomName: 't-4' })
     await sleep(TIMEOUT * 0.6)
     expect(bob.events('typing:event', (e) => e.users.length === 0)).toEqual([])
-    await bob.waitFor('typing:event', (e) => e.users.length === 0, 2_000)
+    await bob.waitFor('typing:event', (e) => e.users.length === 0, TIMEOUT + 3_000)
   })
 
   it('a socket that disconnects while typing leaves no typist behind (at once, not after the timeout)', async () => {
@@ -109,7 +109,8 @@ describe('realtime typing', () => {
     const thread = await bob.waitFor('typing:event', (e) => e.users.length === 0 && e.threadId === 'th')
     expect(room5).toEqual({ roomName: 't-5', users: [] })
     expect(thread).toEqual({ roomName: 't-5', threadId: 'th', users: [] })
-    expect(Date.now() - closedAt).toBeLessThan(TIMEOUT)
+    // Well before the typist would have lapsed.
+    expect(Date.now() - closedAt).toBeLessThan(TIMEOUT * 0.6)
     const carol = await kit.connect('carol')
     const ack = RoomJoinAckDataSchema.parse((await carol.ack('room:join', { roomName: 't-5' })).data)
     expect(ack.typing).toEqual([])
