@@ -1,9 +1,11 @@
 /**
  * The idme plugin's HTTP API (port 3010) and ID.me's own documented OAuth/OIDC shapes, as
  * `reference/WIRE.md` gives them. Additions are marked `extension`.
+ *
+ * - `./idme/constants`: plain data (group scopes and aliases, paths, result codes), no zod;
+ * - `./idme/oauth`: ID.me's discovery, authorize, token, revoke, attributes and userinfo;
+ * - `./idme/plugin`: the plugin's routes and the route handlers' status.
  */
-import * as z from 'zod/mini'
-
-/** `GET /health` of the idme plugin. */
-export const IdmeHealthSchema = z.object({ status: z.literal('ok'), service: z.literal('idme-plugin') })
-export type IdmeHealth = z.infer<typeof IdmeHealthSchema>
+export * from './idme/constants'
+export * from './idme/oauth'
+export * from './idme/plugin'
