@@ -2,6 +2,7 @@
 import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 import { type FormEvent, useState } from 'react'
+import { NotificationBell } from './notifications/notification-bell'
 import { useSession } from './session'
 
 const LINKS = [
@@ -23,6 +24,7 @@ export function Nav() {
           {l.label}
         </Link>
       ))}
+      <NotificationBell />
       <SignIn />
     </nav>
   )

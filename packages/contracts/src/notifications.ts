@@ -5,6 +5,10 @@
 import * as z from 'zod/mini'
 import { IsoDateTime } from './common'
 
+export * from './notifications/go-api'
+export * from './notifications/inbox'
+export * from './notifications/notifications-constants'
+
 /**
  * `GET /health`. extension: the Go plugin declares a health route but registers none; ours
  * answers in the shape its siblings use.
