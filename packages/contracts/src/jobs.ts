@@ -1,9 +1,8 @@
 /**
  * The jobs plugin's HTTP API (port 3105), as `reference/WIRE.md` gives it: the Go rewrite's
- * `/v1/...` routes with snake_case fields. Additions are marked `extension`.
+ * `/v1/...` routes with snake_case fields. Additions are marked `extension`. Plain constants
+ * (states, backoff, event names) live in the zod-free `jobs/jobs-constants`.
  */
-import * as z from 'zod/mini'
-
-/** `GET /health` of the jobs plugin: exactly `{ status: "ok" }`. */
-export const JobsHealthSchema = z.object({ status: z.literal('ok') })
-export type JobsHealth = z.infer<typeof JobsHealthSchema>
+export * from './jobs/job-types'
+export * from './jobs/jobs-api'
+export * from './jobs/jobs-constants'

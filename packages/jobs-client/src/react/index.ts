@@ -1,0 +1,5 @@
+export { jobKeys } from './job-keys'
+export { applyJobUpdate, type LiveOptions, useJob, useJobs } from './use-job'
+export { useCancelJob, useEnqueueJob, useRetryJob, useReviveJob } from './use-job-mutations'
+export { useJobQueue } from './use-job-queue'
+export { useSchedules } from './use-schedules'
