@@ -35,6 +35,22 @@ export const ERROR_CODES = [
   // realtime client: the offline outbox refused or dropped a message (never silently)
   'OUTBOX_FULL',
   'MESSAGE_EXPIRED',
+  // jobs: a user token asked for a job type outside JOBS_CLIENT_TYPES; a callback_url (or an
+  // http-request job's url) points at a private or loopback address
+  'JOB_TYPE_NOT_ALLOWED',
+  'CALLBACK_URL_FORBIDDEN',
+  // idme: the verification flow's outcomes (`?idme=error&code=<result>` maps 1:1, see
+  // IDME_RESULT_ERRORS in @nself/contracts/idme); NOT_CONFIGURED and UPSTREAM_ERROR serve too
+  'IDME_ACCESS_DENIED',
+  'IDME_STATE_MISMATCH',
+  'IDME_STATE_EXPIRED',
+  'IDME_INVALID_GRANT',
+  // idme: a webhook whose signature is missing, wrong or outside the replay window
+  'IDME_INVALID_SIGNATURE',
+  // files: processing ended `failed` (a state, not an HTTP status: `details.code` is one of
+  // PROCESSING_ERROR_CODES in @nself/contracts/files); an unfinished tus upload past its expiry (410)
+  'PROCESSING_FAILED',
+  'UPLOAD_EXPIRED',
 ] as const
 
 /** A stable, machine-readable error code. See {@link ERROR_CODES}. */
@@ -61,6 +77,14 @@ export const ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   UPSTREAM_ERROR: 502,
   UNAVAILABLE: 503,
   CONNECTION_LIMIT: 503,
+  JOB_TYPE_NOT_ALLOWED: 403,
+  CALLBACK_URL_FORBIDDEN: 400,
+  IDME_ACCESS_DENIED: 403,
+  IDME_STATE_MISMATCH: 400,
+  IDME_STATE_EXPIRED: 400,
+  IDME_INVALID_GRANT: 400,
+  IDME_INVALID_SIGNATURE: 401,
+  UPLOAD_EXPIRED: 410,
 }
 
 /** Is `value` one of the {@link ERROR_CODES}? */

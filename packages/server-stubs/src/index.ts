@@ -36,6 +36,16 @@ export {
 export { PLUGIN_ENV_PREFIX } from './plugin-env'
 export { createFilesServer, type FilesServer, type FilesServerOptions } from './plugins/files/server'
 export { createIdmeServer, type IdmeServer, type IdmeServerOptions } from './plugins/idme/server'
+export {
+  isPrivateAddress,
+  signWebhook,
+  type VerifySignatureOptions,
+  verifyWebhookSignature,
+} from './plugins/jobs/callback-security'
+export { type Clock, FakeClock, systemClock } from './plugins/jobs/clock'
+export type { JobEngine } from './plugins/jobs/job-engine'
+export type { JobRecord, JobStore } from './plugins/jobs/job-store'
+export type { JobHandlerContext, JobTypeDefinition } from './plugins/jobs/job-types'
 export { createJobsServer, type JobsServer, type JobsServerOptions } from './plugins/jobs/server'
 export {
   createNotificationsServer,

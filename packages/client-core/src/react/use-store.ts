@@ -14,17 +14,19 @@ export function useStore<T, S = T>(
   isEqual: (a: S, b: S) => boolean = Object.is,
 ): S {
   // Memoise the selection per snapshot so getSnapshot returns a stable value between changes.
-  const memo = useRef<{ snapshot: T; selected: S } | null>(null)
+  // A new selector (e.g. another user id) selects again even when the snapshot is the same.
+  const memo = useRef<{ snapshot: T; selector: (state: T) => S; selected: S } | null>(null)
   const select = useCallback(
     (snapshot: T): S => {
       const previous = memo.current
-      if (previous && Object.is(previous.snapshot, snapshot)) return previous.selected
+      if (previous && Object.is(previous.snapshot, snapshot) && previous.selector === selector)
+        return previous.selected
       const next = selector(snapshot)
       if (previous && isEqual(previous.selected, next)) {
-        memo.current = { snapshot, selected: previous.selected }
+        memo.current = { snapshot, selector, selected: previous.selected }
         return previous.selected
       }
-      memo.current = { snapshot, selected: next }
+      memo.current = { snapshot, selector, selected: next }
       return next
     },
     [selector, isEqual],
