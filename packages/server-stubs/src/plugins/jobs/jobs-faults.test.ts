@@ -166,7 +166,10 @@ describe('jobs on BullMQ: a process killed mid-job', () => {
       expect(await redis.get(`${PREFIX}:done:${id}`), id).toBe('1')
       const runs = Number(await redis.get(`${PREFIX}:runs:${id}`))
       expect(runs).toBeLessThanOrEqual(3)
-      expect(job?.attempts).toBe(runs)
+      // An attempt counts from the claim: the kill may land between a claim and the handler's
+      // first step, so a job can show one attempt more than its handler runs, never more.
+      expect(job?.attempts ?? 0).toBeGreaterThanOrEqual(runs)
+      expect(job?.attempts ?? 0).toBeLessThanOrEqual(runs + 1)
     }
     // The jobs cut off mid-run were retried (a second attempt) by the new process.
     for (const id of runningWhenKilled.filter((id) => id !== once)) {
