@@ -85,21 +85,26 @@ describe('channels (realtime)', () => {
     expect(await own.getAttribute('data-status')).not.toBe('failed')
     await bob.screenshot('channels-6-bob-sent')
 
-    // Alice answers; Bob gets it too.
-    const reply = `Hi ${bobId}!`
+    // Alice answers and mentions Bob: he gets the message, and a notification in his bell.
+    const reply = `Hi @${bobId}!`
     const replyArrival = arrivalOf(bob.page, reply)
     await alice.page.getByRole('textbox', { name: 'Message #general' }).fill(reply)
     const repliedAt = Date.now()
     await alice.page.getByRole('textbox', { name: 'Message #general' }).press('Enter')
     const replyMs = (await replyArrival) - repliedAt
+    const badge = bob.page.getByTestId('notification-badge')
+    await badge.waitFor({ timeout: 15_000 })
+    const mentionMs = Date.now() - repliedAt
+    expect(await badge.textContent()).toBe('1')
+    await bob.screenshot('channels-7-bob-mentioned')
 
     // Bob leaves: Alice sees him go.
     await bob.context.close()
     await expect.poll(() => member(alice.page, bobId, 'online').count(), { timeout: 30_000 }).toBe(0)
-    await alice.screenshot('channels-7-bob-left')
+    await alice.screenshot('channels-8-bob-left')
 
     console.log(
-      `[e2e] channels: online after ${onlineMs} ms, typing seen after ${typingMs} ms, message delivered in ${latencyMs} ms, reply in ${replyMs} ms; scenario ${since(start)} ms`,
+      `[e2e] channels: online after ${onlineMs} ms, typing seen after ${typingMs} ms, message delivered in ${latencyMs} ms, reply in ${replyMs} ms, mention in the bell after ${mentionMs} ms; scenario ${since(start)} ms`,
     )
     expect(latencyMs).toBeLessThan(1_000)
     expect(replyMs).toBeLessThan(1_000)

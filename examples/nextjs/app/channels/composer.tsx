@@ -1,7 +1,18 @@
 'use client'
 import { isNselfError, type Message, type SendOptions, useTyping } from '@nself/realtime-client'
 import { type FormEvent, useState } from 'react'
+import { useNotificationService } from '../notifications/use-notification-service'
 import styles from './channels.module.css'
+
+const MENTION = /(?:^|\s)@([a-z0-9_-]{1,40})\b/gi
+
+/** The users a message mentions (`@bob`), without the sender. */
+function mentionsIn(content: string, self: string | null): string[] {
+  const names = new Set(Array.from(content.matchAll(MENTION), (m) => m[1] ?? ''))
+  names.delete('')
+  if (self) names.delete(self)
+  return [...names]
+}
 
 /** The message box: says "typing" while typing (stopped on send, empty input, blur, channel switch). */
 export function Composer({
@@ -14,6 +25,7 @@ export function Composer({
   const [text, setText] = useState('')
   const [error, setError] = useState<string | null>(null)
   const typing = useTyping(channel)
+  const { service: notifications, userId } = useNotificationService()
   const submit = (e: FormEvent) => {
     e.preventDefault()
     const content = text.trim()
@@ -21,7 +33,22 @@ export function Composer({
     setText('')
     setError(null)
     // Sent now, or kept in the outbox until the connection is back; the list shows its state.
-    send(content).catch((err: unknown) => setError(isNselfError(err) ? err.message : String(err)))
+    // Once the message is delivered, everyone it mentions gets a notification in their bell.
+    send(content)
+      .then(() =>
+        Promise.all(
+          mentionsIn(content, userId).map((mentioned) =>
+            notifications.sendNotification({
+              userId: mentioned,
+              type: 'mention',
+              title: `${userId ?? 'Someone'} mentioned you in #${channel}`,
+              body: content,
+              channels: ['in_app'],
+            }),
+          ),
+        ),
+      )
+      .catch((err: unknown) => setError(isNselfError(err) ? err.message : String(err)))
   }
   return (
     <form className={styles.composer} onSubmit={submit}>
