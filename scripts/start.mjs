@@ -37,7 +37,19 @@ function run(name, command, args, cwd) {
       .filter(Boolean)
       .map((line) => `[${name}] ${line}`)
       .join('\n')
-  child.stdout.on('data', (d) => process.env.NSELF_START_VERBOSE && console.log(prefix(d)))
+  child.stdout.on('data', (d) => {
+    if (process.env.NSELF_START_VERBOSE) return console.log(prefix(d))
+    // Warnings always show (e.g. the development JWT secret: tokens are forgeable).
+    for (const line of d.toString().split('\n')) {
+      if (line.includes('"level":"warn"')) {
+        try {
+          console.warn(`[${name}] warning: ${JSON.parse(line).msg}`)
+        } catch {
+          console.warn(`[${name}] ${line}`)
+        }
+      }
+    }
+  })
   child.stderr.on('data', (d) => console.error(prefix(d)))
   child.on('exit', (code, signal) => {
     if (!stopping) {
