@@ -41,9 +41,27 @@ function broadcastChange(ctx: RealtimeContext, roomName: string, change: TypingC
   }
 }
 
+/**
+ * Tells the room what a typist's own start/stop changed: the typist's thread goes to the other
+ * sockets only; threads where typists lapsed meanwhile go to everyone.
+ */
+function broadcastFromTypist(
+  socket: RealtimeSocket,
+  ctx: RealtimeContext,
+  roomName: string,
+  threadId: string,
+  change: TypingChange,
+): void {
+  for (const changed of change.changedThreads) {
+    const event = typingEvent(roomName, changed, change.entries)
+    if (changed === threadId) socket.to(roomKey(roomName)).emit('typing:event', event)
+    else ctx.io.to(roomKey(roomName)).emit('typing:event', event)
+  }
+}
+
 /** Removes a user's typing in a room (they left it) and tells the room. */
 export async function clearUserTyping(ctx: RealtimeContext, roomName: string, userId: string): Promise<void> {
-  broadcastChange(ctx, roomName, await ctx.store.removeTyping(roomName, { userId }, Date.now()))
+  broadcastChange(ctx, roomName, await ctx.store.updateTyping(roomName, Date.now(), { kind: 'user', userId }))
 }
 
 /**
@@ -85,12 +103,13 @@ export function createTypingFeature(): RealtimeFeature {
         if (!socket.connected) return
         await requireMember(socket, ctx, roomName)
         const ttl = ctx.config.typingTimeoutMs
-        const change = await ctx.store.startTyping(
-          roomName,
-          { threadId, userId: user.userId, socketId: socket.id },
-          Date.now(),
+        const change = await ctx.store.updateTyping(roomName, Date.now(), {
+          kind: 'start',
+          threadId,
+          userId: user.userId,
+          socketId: socket.id,
           ttl,
-        )
+        })
         let rooms = typedIn.get(socket.id)
         if (!rooms) {
           rooms = new Set()
@@ -102,26 +121,25 @@ export function createTypingFeature(): RealtimeFeature {
         const timer = setTimeout(() => {
           timers.delete(key)
           ctx.track('typing expiry', async () => {
-            broadcastChange(ctx, roomName, await ctx.store.expireTyping(roomName, Date.now()))
+            broadcastChange(
+              ctx,
+              roomName,
+              await ctx.store.updateTyping(roomName, Date.now(), { kind: 'expire' }),
+            )
           })
         }, ttl + 5)
         timer.unref()
         timers.set(key, timer)
-        for (const changed of change.changedThreads) {
-          const event = typingEvent(roomName, changed, change.entries)
-          // The typist's own thread goes to the others; lapsed typists elsewhere to everyone.
-          if (changed === threadId) socket.to(roomKey(roomName)).emit('typing:event', event)
-          else ctx.io.to(roomKey(roomName)).emit('typing:event', event)
-        }
+        broadcastFromTypist(socket, ctx, roomName, threadId, change)
       })
       onEvent(socket, ctx, 'typing:stop', TypingSchema, async ({ roomName, threadId = '' }) => {
-        const change = await ctx.store.stopTyping(roomName, threadId, user.userId, Date.now())
+        const change = await ctx.store.updateTyping(roomName, Date.now(), {
+          kind: 'stop',
+          threadId,
+          userId: user.userId,
+        })
         clearTimer(timerKey(socket.id, roomName, threadId))
-        for (const changed of change.changedThreads) {
-          const event = typingEvent(roomName, changed, change.entries)
-          if (changed === threadId) socket.to(roomKey(roomName)).emit('typing:event', event)
-          else ctx.io.to(roomKey(roomName)).emit('typing:event', event)
-        }
+        broadcastFromTypist(socket, ctx, roomName, threadId, change)
       })
     },
 
@@ -134,7 +152,7 @@ export function createTypingFeature(): RealtimeFeature {
         broadcastChange(
           ctx,
           roomName,
-          await ctx.store.removeTyping(roomName, { socketId: socket.id }, Date.now()),
+          await ctx.store.updateTyping(roomName, Date.now(), { kind: 'socket', socketId: socket.id }),
         )
       }
     },

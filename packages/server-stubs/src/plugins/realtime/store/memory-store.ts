@@ -16,6 +16,7 @@ import {
   type StoredPresence,
   type TypingChange,
   type TypingEntry,
+  type TypingOp,
   type UserPresence,
 } from './realtime-store'
 
@@ -140,35 +141,6 @@ export class MemoryRealtimeStore implements RealtimeStore {
     return countPresence([...this.#presence.keys()].map((userId) => this.#userPresence(userId)))
   }
 
-  async startTyping(
-    room: string,
-    typist: { threadId: string; userId: string; socketId: string },
-    now: number,
-    ttl: number,
-  ): Promise<TypingChange> {
-    return this.#typingOp(room, now, { kind: 'start', ...typist, ttl })
-  }
-
-  async stopTyping(room: string, threadId: string, userId: string, now: number): Promise<TypingChange> {
-    return this.#typingOp(room, now, { kind: 'stop', threadId, userId })
-  }
-
-  async removeTyping(
-    room: string,
-    who: { socketId: string } | { userId: string },
-    now: number,
-  ): Promise<TypingChange> {
-    return this.#typingOp(
-      room,
-      now,
-      'socketId' in who ? { kind: 'socket', socketId: who.socketId } : { kind: 'user', userId: who.userId },
-    )
-  }
-
-  async expireTyping(room: string, now: number): Promise<TypingChange> {
-    return this.#typingOp(room, now, { kind: 'expire' })
-  }
-
   async typing(room: string, now: number): Promise<TypingEntry[]> {
     return (this.#typing.get(room) ?? []).filter((entry) => entry.expiresAt > now)
   }
@@ -207,7 +179,7 @@ export class MemoryRealtimeStore implements RealtimeStore {
     return { ...(stored ?? { ...defaultPresence(0), status: 'offline' as const }), userId, connected }
   }
 
-  #typingOp(room: string, now: number, op: Parameters<typeof applyTyping>[2]): TypingChange {
+  async updateTyping(room: string, now: number, op: TypingOp): Promise<TypingChange> {
     const { kept, changedThreads } = applyTyping(this.#typing.get(room) ?? [], now, op)
     if (kept.length === 0) this.#typing.delete(room)
     else this.#typing.set(room, kept)

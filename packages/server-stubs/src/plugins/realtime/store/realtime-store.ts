@@ -124,23 +124,11 @@ export interface RealtimeStore {
   presenceCounts(): Promise<{ online: number; away: number; busy: number; offline: number }>
 
   // Typing
-  /** `socketId` of `userId` types in `room`/`threadId` until `now + ttl`. */
-  startTyping(
-    room: string,
-    typist: { threadId: string; userId: string; socketId: string },
-    now: number,
-    ttl: number,
-  ): Promise<TypingChange>
-  /** `userId` stopped typing in `room`/`threadId` (from every socket). */
-  stopTyping(room: string, threadId: string, userId: string, now: number): Promise<TypingChange>
-  /** Removes the entries of a socket (disconnect) or of a user (leave) in `room`. */
-  removeTyping(
-    room: string,
-    who: { socketId: string } | { userId: string },
-    now: number,
-  ): Promise<TypingChange>
-  /** Drops the lapsed entries of `room`. */
-  expireTyping(room: string, now: number): Promise<TypingChange>
+  /**
+   * Applies one typing change to `room` (see {@link TypingOp}) and drops lapsed entries;
+   * returns the threads that changed and the live entries.
+   */
+  updateTyping(room: string, now: number, op: TypingOp): Promise<TypingChange>
   /** The live entries of `room`. */
   typing(room: string, now: number): Promise<TypingEntry[]>
 
@@ -180,18 +168,25 @@ export function defaultPresence(now: number): StoredPresence {
 }
 
 /**
+ * One typing change: `start` (the socket of a user types in a thread until `now + ttl`),
+ * `stop` (the user stopped in that thread, from every socket), `socket` / `user` (remove the
+ * entries of a socket that disconnected, or of a user who left), `expire` (only drop lapsed ones).
+ */
+export type TypingOp =
+  | { kind: 'start'; threadId: string; userId: string; socketId: string; ttl: number }
+  | { kind: 'stop'; threadId: string; userId: string }
+  | { kind: 'socket'; socketId: string }
+  | { kind: 'user'; userId: string }
+  | { kind: 'expire' }
+
+/**
  * The pure typing transition both stores apply: drops lapsed entries and those `remove`
  * matches, then applies `start`. Returns the entries kept and the threads that changed.
  */
 export function applyTyping(
   entries: readonly TypingEntry[],
   now: number,
-  op:
-    | { kind: 'start'; threadId: string; userId: string; socketId: string; ttl: number }
-    | { kind: 'stop'; threadId: string; userId: string }
-    | { kind: 'socket'; socketId: string }
-    | { kind: 'user'; userId: string }
-    | { kind: 'expire' },
+  op: TypingOp,
 ): { kept: TypingEntry[]; removed: TypingEntry[]; changedThreads: string[] } {
   const kept: TypingEntry[] = []
   const removed: TypingEntry[] = []

@@ -18,6 +18,7 @@ import {
   type StoredPresence,
   type TypingChange,
   type TypingEntry,
+  type TypingOp,
   type UserPresence,
 } from './realtime-store'
 
@@ -228,35 +229,6 @@ export class RedisRealtimeStore implements RealtimeStore {
     return countPresence(await this.getPresences(userIds))
   }
 
-  async startTyping(
-    room: string,
-    typist: { threadId: string; userId: string; socketId: string },
-    now: number,
-    ttl: number,
-  ): Promise<TypingChange> {
-    return this.#typingOp(room, now, { kind: 'start', ...typist, ttl })
-  }
-
-  async stopTyping(room: string, threadId: string, userId: string, now: number): Promise<TypingChange> {
-    return this.#typingOp(room, now, { kind: 'stop', threadId, userId })
-  }
-
-  async removeTyping(
-    room: string,
-    who: { socketId: string } | { userId: string },
-    now: number,
-  ): Promise<TypingChange> {
-    return this.#typingOp(
-      room,
-      now,
-      'socketId' in who ? { kind: 'socket', socketId: who.socketId } : { kind: 'user', userId: who.userId },
-    )
-  }
-
-  async expireTyping(room: string, now: number): Promise<TypingChange> {
-    return this.#typingOp(room, now, { kind: 'expire' })
-  }
-
   async typing(room: string, now: number): Promise<TypingEntry[]> {
     return parseTyping(await this.#redis.get(this.#typingKey(room))).filter((e) => e.expiresAt > now)
   }
@@ -338,7 +310,7 @@ export class RedisRealtimeStore implements RealtimeStore {
     throw new Error(`presence of ${userId} is contended`)
   }
 
-  async #typingOp(room: string, now: number, op: Parameters<typeof applyTyping>[2]): Promise<TypingChange> {
+  async updateTyping(room: string, now: number, op: TypingOp): Promise<TypingChange> {
     const key = this.#typingKey(room)
     let raw = (await this.#redis.get(key)) ?? ''
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {

@@ -99,23 +99,51 @@ describe.each(kinds)('%s store', (_kind, make) => {
   it('typing: one list per room and thread, per socket entries, lapse, stop, disconnect', async () => {
     const store = make()
     const t = 5_000
-    await store.startTyping('r', { threadId: '', userId: 'a', socketId: 's1' }, t, 100)
-    await store.startTyping('r', { threadId: '', userId: 'a', socketId: 's2' }, t + 10, 100)
-    const again = await store.startTyping('r', { threadId: '', userId: 'a', socketId: 's1' }, t + 20, 100)
+    await store.updateTyping('r', t, { kind: 'start', threadId: '', userId: 'a', socketId: 's1', ttl: 100 })
+    await store.updateTyping('r', t + 10, {
+      kind: 'start',
+      threadId: '',
+      userId: 'a',
+      socketId: 's2',
+      ttl: 100,
+    })
+    const again = await store.updateTyping('r', t + 20, {
+      kind: 'start',
+      threadId: '',
+      userId: 'a',
+      socketId: 's1',
+      ttl: 100,
+    })
     expect(again.changedThreads).toEqual([''])
     expect(again.entries.find((e) => e.socketId === 's1')).toMatchObject({ startedAt: t, expiresAt: t + 120 })
-    await store.startTyping('r', { threadId: 'th', userId: 'b', socketId: 's3' }, t + 20, 100)
+    await store.updateTyping('r', t + 20, {
+      kind: 'start',
+      threadId: 'th',
+      userId: 'b',
+      socketId: 's3',
+      ttl: 100,
+    })
     // s2 lapses at t+110; s1 at t+120.
-    expect(await store.expireTyping('r', t + 115)).toEqual({
+    expect(await store.updateTyping('r', t + 115, { kind: 'expire' })).toEqual({
       changedThreads: [''],
       entries: [expect.objectContaining({ socketId: 's1' }), expect.objectContaining({ socketId: 's3' })],
     })
-    expect((await store.removeTyping('r', { socketId: 's3' }, t + 115)).changedThreads).toEqual(['th'])
-    expect(await store.stopTyping('r', '', 'a', t + 116)).toEqual({ changedThreads: [''], entries: [] })
-    expect(await store.stopTyping('r', '', 'a', t + 117)).toEqual({ changedThreads: [], entries: [] })
+    expect(
+      (await store.updateTyping('r', t + 115, { kind: 'socket', socketId: 's3' })).changedThreads,
+    ).toEqual(['th'])
+    expect(await store.updateTyping('r', t + 116, { kind: 'stop', threadId: '', userId: 'a' })).toEqual({
+      changedThreads: [''],
+      entries: [],
+    })
+    expect(await store.updateTyping('r', t + 117, { kind: 'stop', threadId: '', userId: 'a' })).toEqual({
+      changedThreads: [],
+      entries: [],
+    })
     expect(await store.typing('r', t + 117)).toEqual([])
-    await store.startTyping('r', { threadId: 'x', userId: 'c', socketId: 's9' }, t, 100)
-    expect((await store.removeTyping('r', { userId: 'c' }, t + 1)).changedThreads).toEqual(['x'])
+    await store.updateTyping('r', t, { kind: 'start', threadId: 'x', userId: 'c', socketId: 's9', ttl: 100 })
+    expect((await store.updateTyping('r', t + 1, { kind: 'user', userId: 'c' })).changedThreads).toEqual([
+      'x',
+    ])
     await store.close()
   })
 
@@ -167,7 +195,13 @@ describe.runIf(REDIS_URL)('redis store across instances', () => {
     // Every instance types in the same room at once: no entry may be lost to a race.
     await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        stores[i % 3]?.startTyping('r', { threadId: '', userId: `u${i}`, socketId: `s${i}` }, 1_000, 10_000),
+        stores[i % 3]?.updateTyping('r', 1_000, {
+          kind: 'start',
+          threadId: '',
+          userId: `u${i}`,
+          socketId: `s${i}`,
+          ttl: 10_000,
+        }),
       ),
     )
     expect(await stores[0]?.typing('r', 1_001)).toHaveLength(30)
