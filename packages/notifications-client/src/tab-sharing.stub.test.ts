@@ -1,40 +1,8 @@
-import type { LockManagerLike } from '@nself/client-core'
 import { configureNself } from '@nself/client-core'
 import { startTestStubs, type TestStubs } from '@nself/server-stubs/testing'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { fakeLocks } from '../../client-core/test/fake-locks'
 import { NotificationService } from './notification-service'
-
-// Exclusive locks granted in request order, released when the holder's promise settles.
-function fakeLocks(): LockManagerLike {
-  const waiting = new Map<string, Array<() => void>>()
-  const held = new Set<string>()
-  const next = (name: string) => {
-    if (!held.has(name)) waiting.get(name)?.shift()?.()
-  }
-  return {
-    request(name, { signal }, callback) {
-      return new Promise((resolve, reject) => {
-        const grant = () => {
-          held.add(name)
-          void callback().finally(() => {
-            held.delete(name)
-            resolve(undefined)
-            next(name)
-          })
-        }
-        signal?.addEventListener('abort', () => {
-          const queue = waiting.get(name) ?? []
-          if (queue.includes(grant)) {
-            queue.splice(queue.indexOf(grant), 1)
-            reject(new DOMException('aborted', 'AbortError'))
-          }
-        })
-        waiting.set(name, [...(waiting.get(name) ?? []), grant])
-        next(name)
-      })
-    },
-  }
-}
 
 let stubs: TestStubs<'notifications'>
 beforeAll(async () => {

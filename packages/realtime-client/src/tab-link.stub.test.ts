@@ -1,51 +1,11 @@
 // One socket per browser origin shared by every tab: the Web Locks leader holds it, the others
-// relay over a BroadcastChannel. Node has BroadcastChannel; Web Locks is faked as in
-// client-core's tab-coordinator test. Every "tab" is a RealtimeClient in this process.
+// relay over a BroadcastChannel. Node has BroadcastChannel; Web Locks is faked by client-core's
+// test helper. Every "tab" is a RealtimeClient in this process.
 import { randomUUID } from 'node:crypto'
-import type { LockManagerLike } from '@nself/client-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fakeLocks } from '../../client-core/test/fake-locks'
 import { type Harness, harness, sleep, until } from '../test/harness.test'
 import type { RealtimeClient } from './index'
-
-function fakeLocks(): LockManagerLike {
-  const queues = new Map<string, Array<() => void>>()
-  const held = new Set<string>()
-  const next = (name: string) => {
-    if (held.has(name)) return
-    queues.get(name)?.shift()?.()
-  }
-  return {
-    request(name, { signal }, callback) {
-      return new Promise((resolve, reject) => {
-        const grant = () => {
-          held.add(name)
-          callback().then(
-            (v) => {
-              held.delete(name)
-              resolve(v)
-              next(name)
-            },
-            (e) => {
-              held.delete(name)
-              reject(e)
-              next(name)
-            },
-          )
-        }
-        signal?.addEventListener('abort', () => {
-          const q = queues.get(name) ?? []
-          const i = q.indexOf(grant)
-          if (i !== -1) {
-            q.splice(i, 1)
-            reject(new DOMException('aborted', 'AbortError'))
-          }
-        })
-        queues.set(name, [...(queues.get(name) ?? []), grant])
-        next(name)
-      })
-    },
-  }
-}
 
 let h: Harness
 beforeAll(async () => {
