@@ -965,6 +965,21 @@ function realtimeTokens(target: ConformanceTarget): [string, string] {
 const CONFORMANCE_ROOM = 'nself-conformance'
 
 /** Connects two sockets and joins both to the conformance room; skips when the room does not exist. */
+/** A realtime case run with two connected sockets of two users in the conformance room. */
+function realtimePairCase(
+  name: string,
+  run: (pair: Awaited<ReturnType<typeof realtimePair>>) => Promise<void>,
+): ConformanceCase {
+  return realtimeCase(name, async (url, target) => {
+    const pair = await realtimePair(url, target)
+    try {
+      await run(pair)
+    } finally {
+      pair.close()
+    }
+  })
+}
+
 async function realtimePair(
   url: string,
   target: ConformanceTarget,
@@ -1004,136 +1019,106 @@ function realtimeCase(name: string, run: ConformanceCase['run']): ConformanceCas
 }
 
 export const REALTIME_CASES: readonly ConformanceCase[] = [
-  realtimeCase('room:join acks { success: true, data: { roomName, memberCount } }', async (url, target) => {
-    const pair = await realtimePair(url, target)
-    try {
-      const parsed = ackSchema(RoomJoinAckDataSchema).safeParse(pair.joinAck)
-      check(parsed.success && parsed.data.success === true, `ack ${JSON.stringify(pair.joinAck)}`)
-      check(parsed.data.data?.roomName === CONFORMANCE_ROOM, `roomName ${parsed.data.data?.roomName}`)
-      check((parsed.data.data?.memberCount ?? 0) >= 1, `memberCount ${parsed.data.data?.memberCount}`)
-    } finally {
-      pair.close()
-    }
+  realtimePairCase('room:join acks { success: true, data: { roomName, memberCount } }', async (pair) => {
+    const parsed = ackSchema(RoomJoinAckDataSchema).safeParse(pair.joinAck)
+    check(parsed.success && parsed.data.success === true, `ack ${JSON.stringify(pair.joinAck)}`)
+    check(parsed.data.data?.roomName === CONFORMANCE_ROOM, `roomName ${parsed.data.data?.roomName}`)
+    check((parsed.data.data?.memberCount ?? 0) >= 1, `memberCount ${parsed.data.data?.memberCount}`)
   }),
-  realtimeCase(
+  realtimePairCase(
     'message:send → message:new to the whole room, sender included (extension: id, echoed clientMessageId, de-duplicated resend)',
-    async (url, target) => {
-      const pair = await realtimePair(url, target)
-      try {
-        const clientMessageId = `conformance-${Math.random().toString(36).slice(2)}`
-        const content = `hello ${clientMessageId}`
-        const ack = (await pair.a.ack('message:send', {
-          roomName: CONFORMANCE_ROOM,
-          content,
-          clientMessageId,
-        })) as AckShape | undefined
-        check(ack?.success === true, `ack ${JSON.stringify(ack)}`)
-        const mine = (p: unknown) => (p as { content?: unknown }).content === content
-        const forB = await pair.b.waitFor('message:new', mine)
-        const forA = await pair.a.waitFor('message:new', mine)
-        for (const payload of [forA, forB]) {
-          check(MessageNewSchema.safeParse(payload).success, `message:new ${JSON.stringify(payload)}`)
-        }
-        const data = MessageSendAckDataSchema.safeParse(ack.data)
-        if (!data.success) return // the real plugin acks `{ success: true }` only: no ids to check
-        const message = MessageNewSchema.parse(forB)
-        check(message.id === data.data.id, `message:new id ${message.id}, ack id ${data.data.id}`)
-        check(message.clientMessageId === clientMessageId, `clientMessageId ${message.clientMessageId}`)
-        const resend = await pair.a.ack('message:send', {
-          roomName: CONFORMANCE_ROOM,
-          content,
-          clientMessageId,
-        })
-        check(JSON.stringify(resend) === JSON.stringify(ack), `resend acked ${JSON.stringify(resend)}`)
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        const copies = pair.b.received.filter(([e, p]) => e === 'message:new' && mine(p)).length
-        check(copies === 1, `the resend was delivered again (${copies} copies)`)
-      } finally {
-        pair.close()
+    async (pair) => {
+      const clientMessageId = `conformance-${Math.random().toString(36).slice(2)}`
+      const content = `hello ${clientMessageId}`
+      const ack = (await pair.a.ack('message:send', {
+        roomName: CONFORMANCE_ROOM,
+        content,
+        clientMessageId,
+      })) as AckShape | undefined
+      check(ack?.success === true, `ack ${JSON.stringify(ack)}`)
+      const mine = (p: unknown) => (p as { content?: unknown }).content === content
+      const forB = await pair.b.waitFor('message:new', mine)
+      const forA = await pair.a.waitFor('message:new', mine)
+      for (const payload of [forA, forB]) {
+        check(MessageNewSchema.safeParse(payload).success, `message:new ${JSON.stringify(payload)}`)
       }
+      const data = MessageSendAckDataSchema.safeParse(ack.data)
+      if (!data.success) return // the real plugin acks `{ success: true }` only: no ids to check
+      const message = MessageNewSchema.parse(forB)
+      check(message.id === data.data.id, `message:new id ${message.id}, ack id ${data.data.id}`)
+      check(message.clientMessageId === clientMessageId, `clientMessageId ${message.clientMessageId}`)
+      const resend = await pair.a.ack('message:send', {
+        roomName: CONFORMANCE_ROOM,
+        content,
+        clientMessageId,
+      })
+      check(JSON.stringify(resend) === JSON.stringify(ack), `resend acked ${JSON.stringify(resend)}`)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const copies = pair.b.received.filter(([e, p]) => e === 'message:new' && mine(p)).length
+      check(copies === 1, `the resend was delivered again (${copies} copies)`)
     },
   ),
-  realtimeCase(
+  realtimePairCase(
     'typing:start → typing:event with the typist to the other sockets of the room',
-    async (url, target) => {
-      const pair = await realtimePair(url, target)
-      try {
-        pair.a.send('typing:start', { roomName: CONFORMANCE_ROOM })
-        const event = await pair.b.waitFor(
-          'typing:event',
-          (p) => (p as { users?: unknown[] }).users?.length !== 0,
-        )
-        const parsed = TypingEventSchema.safeParse(event)
-        check(parsed.success, `typing:event ${JSON.stringify(event)}`)
-        check(parsed.data.roomName === CONFORMANCE_ROOM, `roomName ${parsed.data.roomName}`)
-        check(!('threadId' in parsed.data), 'threadId present for the room itself')
-        pair.a.send('typing:stop', { roomName: CONFORMANCE_ROOM })
-        await new Promise((resolve) => setTimeout(resolve, 100))
-        check(
-          !pair.a.received.some(([e]) => e === 'typing:event'),
-          'the typing socket heard its own typing:event',
-        )
-      } finally {
-        pair.close()
-      }
-    },
-  ),
-  realtimeCase(
-    'presence:update → presence:changed to every socket, custom status flattened to strings',
-    async (url, target) => {
-      const pair = await realtimePair(url, target)
-      try {
-        const text = `conformance ${Math.random().toString(36).slice(2)}`
-        pair.a.send('presence:update', { status: 'busy', customStatus: { text, emoji: '🧪' } })
-        const match = (p: unknown) => (p as { customStatus?: unknown }).customStatus === text
-        const seen = await pair.b.waitFor('presence:changed', match)
-        const parsed = PresenceChangedSchema.safeParse(seen)
-        check(parsed.success, `presence:changed ${JSON.stringify(seen)}`)
-        check(parsed.data.status === 'busy' && parsed.data.customEmoji === '🧪', JSON.stringify(seen))
-        await pair.a.waitFor('presence:changed', match)
-        pair.a.send('presence:update', { status: 'online' })
-      } finally {
-        pair.close()
-      }
-    },
-  ),
-  realtimeCase('(extension) presence:get acks the presence of each user asked for', async (url, target) => {
-    const pair = await realtimePair(url, target)
-    try {
-      const ack = await pair.a.ack('presence:get', { userIds: ['nself-conformance-nobody'] })
-      if (ack === undefined) throw new CaseSkipped('no ack: the deployment has no presence:get')
-      const parsed = ackSchema(PresenceGetAckDataSchema).safeParse(ack)
-      check(parsed.success && parsed.data.success, `ack ${JSON.stringify(ack)}`)
-      check(
-        JSON.stringify(parsed.data.data?.presences) ===
-          JSON.stringify([{ userId: 'nself-conformance-nobody', status: 'offline' }]),
-        `presences ${JSON.stringify(parsed.data.data?.presences)}`,
+    async (pair) => {
+      pair.a.send('typing:start', { roomName: CONFORMANCE_ROOM })
+      const event = await pair.b.waitFor(
+        'typing:event',
+        (p) => (p as { users?: unknown[] }).users?.length !== 0,
       )
-    } finally {
-      pair.close()
-    }
+      const parsed = TypingEventSchema.safeParse(event)
+      check(parsed.success, `typing:event ${JSON.stringify(event)}`)
+      check(parsed.data.roomName === CONFORMANCE_ROOM, `roomName ${parsed.data.roomName}`)
+      check(!('threadId' in parsed.data), 'threadId present for the room itself')
+      pair.a.send('typing:stop', { roomName: CONFORMANCE_ROOM })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      check(
+        !pair.a.received.some(([e]) => e === 'typing:event'),
+        'the typing socket heard its own typing:event',
+      )
+    },
+  ),
+  realtimePairCase(
+    'presence:update → presence:changed to every socket, custom status flattened to strings',
+    async (pair) => {
+      const text = `conformance ${Math.random().toString(36).slice(2)}`
+      pair.a.send('presence:update', { status: 'busy', customStatus: { text, emoji: '🧪' } })
+      const match = (p: unknown) => (p as { customStatus?: unknown }).customStatus === text
+      const seen = await pair.b.waitFor('presence:changed', match)
+      const parsed = PresenceChangedSchema.safeParse(seen)
+      check(parsed.success, `presence:changed ${JSON.stringify(seen)}`)
+      check(parsed.data.status === 'busy' && parsed.data.customEmoji === '🧪', JSON.stringify(seen))
+      await pair.a.waitFor('presence:changed', match)
+      pair.a.send('presence:update', { status: 'online' })
+    },
+  ),
+  realtimePairCase('(extension) presence:get acks the presence of each user asked for', async (pair) => {
+    const ack = await pair.a.ack('presence:get', { userIds: ['nself-conformance-nobody'] })
+    if (ack === undefined) throw new CaseSkipped('no ack: the deployment has no presence:get')
+    const parsed = ackSchema(PresenceGetAckDataSchema).safeParse(ack)
+    check(parsed.success && parsed.data.success, `ack ${JSON.stringify(ack)}`)
+    check(
+      JSON.stringify(parsed.data.data?.presences) ===
+        JSON.stringify([{ userId: 'nself-conformance-nobody', status: 'offline' }]),
+      `presences ${JSON.stringify(parsed.data.data?.presences)}`,
+    )
   }),
-  realtimeCase(
+  realtimePairCase(
     '(extension) a malformed payload or an unknown event gets a typed ack error and the socket stays usable',
-    async (url, target) => {
-      const pair = await realtimePair(url, target)
-      try {
-        const bad = (await pair.a.ack('message:send', { roomName: CONFORMANCE_ROOM, content: 42 })) as
-          | AckShape
-          | undefined
-        if (bad === undefined)
-          throw new CaseSkipped('no ack: the deployment does not answer malformed payloads')
-        check(bad.success === false && bad.error?.code === 'VALIDATION_FAILED', `ack ${JSON.stringify(bad)}`)
-        const unknown = (await pair.a.ack('conformance:unknown', {})) as AckShape | undefined
-        check(
-          unknown?.success === false && unknown.error?.code === 'BAD_REQUEST',
-          `ack ${JSON.stringify(unknown)}`,
-        )
-        const ok = (await pair.a.ack('room:join', { roomName: CONFORMANCE_ROOM })) as AckShape | undefined
-        check(ok?.success === true, 'the socket no longer works after bad input')
-      } finally {
-        pair.close()
-      }
+    async (pair) => {
+      const bad = (await pair.a.ack('message:send', { roomName: CONFORMANCE_ROOM, content: 42 })) as
+        | AckShape
+        | undefined
+      if (bad === undefined)
+        throw new CaseSkipped('no ack: the deployment does not answer malformed payloads')
+      check(bad.success === false && bad.error?.code === 'VALIDATION_FAILED', `ack ${JSON.stringify(bad)}`)
+      const unknown = (await pair.a.ack('conformance:unknown', {})) as AckShape | undefined
+      check(
+        unknown?.success === false && unknown.error?.code === 'BAD_REQUEST',
+        `ack ${JSON.stringify(unknown)}`,
+      )
+      const ok = (await pair.a.ack('room:join', { roomName: CONFORMANCE_ROOM })) as AckShape | undefined
+      check(ok?.success === true, 'the socket no longer works after bad input')
     },
   ),
 ]
