@@ -1059,6 +1059,29 @@ export const REALTIME_CASES: readonly ConformanceCase[] = [
     },
   ),
   realtimePairCase(
+    '(extension) room:join { since } acks serverTime and replays the messages from then on, oldest first',
+    async (pair) => {
+      const joined = ackSchema(RoomJoinAckDataSchema).safeParse(pair.joinAck)
+      const serverTime = joined.success ? joined.data.data?.serverTime : undefined
+      if (serverTime === undefined) throw new CaseSkipped('no serverTime in the room:join ack: no replay')
+      const tag = `conformance-replay-${Math.random().toString(36).slice(2)}`
+      const contents = [`${tag} 1`, `${tag} 2`]
+      for (const content of contents) {
+        const ack = (await pair.a.ack('message:send', { roomName: CONFORMANCE_ROOM, content })) as
+          | AckShape
+          | undefined
+        check(ack?.success === true, `message:send ack ${JSON.stringify(ack)}`)
+      }
+      const rejoin = await pair.b.ack('room:join', { roomName: CONFORMANCE_ROOM, since: serverTime })
+      const parsed = ackSchema(RoomJoinAckDataSchema).safeParse(rejoin)
+      check(parsed.success && parsed.data.success === true, `ack ${JSON.stringify(rejoin)}`)
+      const replayed = (parsed.data.data?.messages ?? [])
+        .map((m) => m.content)
+        .filter((c) => c.startsWith(tag))
+      check(JSON.stringify(replayed) === JSON.stringify(contents), `replayed ${JSON.stringify(replayed)}`)
+    },
+  ),
+  realtimePairCase(
     'typing:start → typing:event with the typist to the other sockets of the room',
     async (pair) => {
       pair.a.send('typing:start', { roomName: CONFORMANCE_ROOM })

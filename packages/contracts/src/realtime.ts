@@ -108,7 +108,15 @@ export type Ack<T> =
 // ---------------------------------------------------------------------------------------
 // Client → server payloads
 
-export const RoomJoinSchema = z.object({ roomName: RoomNameSchema })
+export const RoomJoinSchema = z.object({
+  roomName: RoomNameSchema,
+  /**
+   * extension: replay. The server answers with the messages of this room it still holds whose
+   * `timestamp` ≥ `since` (inclusive: the client de-duplicates), oldest first, in the ack's
+   * `messages`. An ISO-8601 date-time (a `timestamp` or `serverTime` the server sent).
+   */
+  since: z.optional(z.iso.datetime({ offset: true })),
+})
 export type RoomJoin = z.infer<typeof RoomJoinSchema>
 
 /** A member of a room with their presence (extension, in the `room:join` ack). */
@@ -124,6 +132,21 @@ export type RoomMember = z.infer<typeof RoomMemberSchema>
 export const TypistSchema = z.object({ userId: z.string(), startedAt: IsoDateTime })
 export type Typist = z.infer<typeof TypistSchema>
 
+/** `message:new` (server → client); also the entries of the `room:join` ack's `messages` (extension). */
+export const MessageNewSchema = z.object({
+  roomName: z.string(),
+  userId: z.string(),
+  content: z.string(),
+  threadId: z.optional(z.string()),
+  timestamp: IsoDateTime,
+  metadata: z.optional(z.record(z.string(), z.unknown())),
+  /** extension: server-assigned id (the real server sends none). */
+  id: z.optional(z.string()),
+  /** extension: the sender's `clientMessageId`, echoed. */
+  clientMessageId: z.optional(z.string()),
+})
+export type MessageNew = z.infer<typeof MessageNewSchema>
+
 export const RoomJoinAckDataSchema = z.object({
   roomName: z.string(),
   memberCount: z.number(),
@@ -131,6 +154,17 @@ export const RoomJoinAckDataSchema = z.object({
   members: z.optional(z.array(RoomMemberSchema)),
   /** extension: who is typing right now, by thread (`''` for the room itself). */
   typing: z.optional(z.array(z.object({ threadId: z.optional(z.string()), users: z.array(TypistSchema) }))),
+  /**
+   * extension: replay. Present (possibly empty) only when the join had `since`: the messages of
+   * the room the server still holds with `timestamp` ≥ `since`, oldest first, at most the
+   * server's replay limit (the newest ones when more match).
+   */
+  messages: z.optional(z.array(MessageNewSchema)),
+  /**
+   * extension: the server's clock when the join was taken — the client's first replay cursor for
+   * a room in which it has seen no message yet. Always sent by the reference server.
+   */
+  serverTime: z.optional(IsoDateTime),
 })
 export type RoomJoinAckData = z.infer<typeof RoomJoinAckDataSchema>
 
@@ -232,19 +266,7 @@ export type Connected = z.infer<typeof ConnectedSchema>
 export const UserRoomEventSchema = z.object({ roomName: z.string(), userId: z.string() })
 export type UserRoomEvent = z.infer<typeof UserRoomEventSchema>
 
-export const MessageNewSchema = z.object({
-  roomName: z.string(),
-  userId: z.string(),
-  content: z.string(),
-  threadId: z.optional(z.string()),
-  timestamp: IsoDateTime,
-  metadata: z.optional(z.record(z.string(), z.unknown())),
-  /** extension: server-assigned id (the real server sends none). */
-  id: z.optional(z.string()),
-  /** extension: the sender's `clientMessageId`, echoed. */
-  clientMessageId: z.optional(z.string()),
-})
-export type MessageNew = z.infer<typeof MessageNewSchema>
+// `message:new`: MessageNewSchema, above (the `room:join` ack replays it).
 
 /**
  * The full current list of typists of a room (or thread). extension: also broadcast when a

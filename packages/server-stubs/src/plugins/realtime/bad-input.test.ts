@@ -170,6 +170,11 @@ describe('realtime bad input', () => {
         sdp: scalar,
         candidate: fc.oneof(scalar, fc.record({ candidate: scalar, sdpMid: scalar })),
         reason: scalar,
+        since: fc.oneof(
+          scalar,
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.constant('2026-13-45T25:61:00Z'),
+        ),
       },
       { requiredKeys: [] },
     )

@@ -25,6 +25,16 @@ export interface RealtimeConfig {
   presenceHeartbeatMs: number
   /** How long `(userId, clientMessageId)` pairs are remembered for de-duplication. */
   dedupWindowMs: number
+  /**
+   * extension (our variable, not the real plugin's): messages of a room kept for replay on
+   * `room:join { since }` (`REALTIME_REPLAY_LIMIT`, 1000; 0 disables replay).
+   */
+  replayLimit: number
+  /**
+   * extension (our variable, not the real plugin's): how long a message is kept for replay, in
+   * ms (`REALTIME_REPLAY_MAX_AGE`, 600000; 0 disables replay).
+   */
+  replayMaxAgeMs: number
   /** Largest Socket.IO message in bytes; a larger one closes that connection. */
   maxPayloadBytes: number
   /** `room:join` of an unknown room creates it (default) or fails with `ROOM_NOT_FOUND`. */
@@ -76,6 +86,8 @@ export function resolveRealtimeConfig(
     maxConnections: readEnvInt(env, REALTIME_ENV.maxConnections, 10_000),
     presenceHeartbeatMs: Math.max(readEnvInt(env, REALTIME_ENV.presenceHeartbeat, 30_000), 100),
     dedupWindowMs: options.dedupWindowMs ?? readEnvInt(env, 'REALTIME_DEDUP_WINDOW', 3_600_000),
+    replayLimit: readEnvInt(env, 'REALTIME_REPLAY_LIMIT', 1_000),
+    replayMaxAgeMs: readEnvInt(env, 'REALTIME_REPLAY_MAX_AGE', 600_000),
     maxPayloadBytes: options.maxPayloadBytes ?? 1_000_000,
     createRoomsOnJoin: options.createRoomsOnJoin ?? true,
     redisUrl:

@@ -28,15 +28,21 @@ describe('realtime rooms', () => {
 
   it('room:join creates the room on first join; the ack has memberCount, members with presence and typists', async () => {
     const alice = await kit.connect('alice')
+    const before = Date.now()
     const ack = await alice.ack('room:join', { roomName: 'general-1' })
     expect(ack.success).toBe(true)
     const data = RoomJoinAckDataSchema.parse(ack.data)
+    // extension: serverTime always; no `messages` without `since`.
     expect(data).toEqual({
       roomName: 'general-1',
       memberCount: 1,
       members: [{ userId: 'alice', status: 'online', customStatus: null, customEmoji: null }],
       typing: [],
+      serverTime: expect.any(String),
     })
+    const serverTime = Date.parse(data.serverTime ?? '')
+    expect(serverTime).toBeGreaterThanOrEqual(before)
+    expect(serverTime).toBeLessThanOrEqual(Date.now())
     const bob = await kit.connect('bob')
     await bob.ack('presence:update', { status: 'busy', customStatus: { text: 'focus', emoji: '🎧' } })
     const second = RoomJoinAckDataSchema.parse((await bob.ack('room:join', { roomName: 'general-1' })).data)

@@ -11,6 +11,7 @@ import { json } from '../../http/reply'
 import type { Router } from '../../http/router'
 import { AckError, onEvent } from './event-handler'
 import type { RealtimeContext, RealtimeFeature } from './handlers'
+import { replayRetention } from './messages'
 import { memberFor } from './presence'
 import { roomKey, roomNameOf, userKey } from './room-keys'
 import type { RoomRecord } from './store/realtime-store'
@@ -39,12 +40,14 @@ async function removeFromRoom(ctx: RealtimeContext, roomName: string, userId: st
  * Rooms: `room:join` (created on first join unless `createRoomsOnJoin: false`; a private
  * room only for its members, `ROOM_FORBIDDEN` otherwise) with the members' presence and the
  * current typists in the ack; `room:leave`; `user:joined` / `user:left` to the others.
+ * extension: the ack has `serverTime`, and with `since` the buffered `messages` from then on.
  */
 export const roomsFeature: RealtimeFeature = {
   name: 'rooms',
   register(socket, ctx) {
     const { user } = socket.data
-    onEvent(socket, ctx, 'room:join', RoomJoinSchema, async ({ roomName }): Promise<RoomJoinAckData> => {
+    onEvent(socket, ctx, 'room:join', RoomJoinSchema, async (join): Promise<RoomJoinAckData> => {
+      const { roomName, since } = join
       let room = await ctx.store.getRoom(roomName)
       if (!room) {
         if (!ctx.config.createRoomsOnJoin) throw new AckError('ROOM_NOT_FOUND', 'Room not found')
@@ -61,17 +64,24 @@ export const roomsFeature: RealtimeFeature = {
           .except(userKey(user.userId))
           .emit('user:joined', { roomName, userId: user.userId })
       }
+      // Read after `socket.join` (and after the private-room check): a message is either in
+      // the buffer read here or broadcast after this socket joined.
       const now = Date.now()
       const ids = await memberIds(ctx, room)
-      const [presences, typing] = await Promise.all([
+      const [presences, typing, messages] = await Promise.all([
         ctx.store.getPresences(ids),
         ctx.store.typing(roomName, now),
+        since === undefined
+          ? undefined
+          : ctx.store.messagesSince(roomName, Date.parse(since), replayRetention(ctx.config), now),
       ])
       return {
         roomName,
         memberCount: ids.length,
         members: presences.map((p) => memberFor(p, now)),
         typing: typingByThread(typing),
+        ...(messages === undefined ? {} : { messages }),
+        serverTime: new Date(now).toISOString(),
       }
     })
     onEvent(socket, ctx, 'room:leave', RoomLeaveSchema, async ({ roomName }) => {

@@ -93,6 +93,32 @@ describe('realtime scale mode: two instances on one Redis', () => {
     expect(bob.events('presence:changed', (p) => p.status === 'invisible')).toEqual([])
   })
 
+  it('replay (extension): what instance A buffered is replayed to a join with `since` on B', async () => {
+    const alice = await onA('alice-r')
+    const { serverTime } = RoomJoinAckDataSchema.parse(
+      (await alice.ack('room:join', { roomName: 'x-replay' })).data,
+    )
+    const ids: string[] = []
+    for (const content of ['one', 'two', 'three']) {
+      const sent = await alice.ack('message:send', {
+        roomName: 'x-replay',
+        content,
+        clientMessageId: content,
+      })
+      ids.push(MessageSendAckDataSchema.parse(sent.data).id)
+    }
+    const bob = await onB('bob-r')
+    const join = RoomJoinAckDataSchema.parse(
+      (await bob.ack('room:join', { roomName: 'x-replay', since: serverTime })).data,
+    )
+    expect(join.messages?.map((m) => [m.id, m.clientMessageId, m.userId])).toEqual([
+      [ids[0], 'one', 'alice-r'],
+      [ids[1], 'two', 'alice-r'],
+      [ids[2], 'three', 'alice-r'],
+    ])
+    expect(join.messages).toEqual(alice.events('message:new'))
+  })
+
   it('rooms, messages and typing cross instances; the join ack sees members of both', async () => {
     const alice = await onA('alice-2')
     const bob = await onB('bob-2')

@@ -1,3 +1,4 @@
+import type { MessageNew } from '@nself/contracts/realtime'
 import {
   countPresence,
   presenceOnActivity,
@@ -12,7 +13,9 @@ import {
   type MessageAck,
   type PresenceChange,
   type RealtimeStore,
+  type ReplayRetention,
   type RoomRecord,
+  replayFrom,
   type StoredPresence,
   type TypingChange,
   type TypingEntry,
@@ -22,6 +25,12 @@ import {
 
 /** Most `(userId, clientMessageId)` pairs remembered at once; the oldest go first. */
 const MAX_DEDUP_ENTRIES = 100_000
+
+/** A buffered message with its timestamp in ms. */
+interface ReplayEntry {
+  at: number
+  message: MessageNew
+}
 
 /** The realtime state of a single instance, in memory (the default). */
 export class MemoryRealtimeStore implements RealtimeStore {
@@ -33,6 +42,8 @@ export class MemoryRealtimeStore implements RealtimeStore {
   readonly #typing = new Map<string, TypingEntry[]>()
   /** Insertion-ordered, so the oldest claims are the first to go. */
   readonly #claims = new Map<string, MessageAck & { expiresAt: number }>()
+  /** Replay buffers, oldest first; the map is ordered by last append, so lapsed rooms are first. */
+  readonly #replay = new Map<string, ReplayEntry[]>()
 
   async getRoom(name: string): Promise<RoomRecord | null> {
     return this.#rooms.get(name) ?? null
@@ -165,6 +176,40 @@ export class MemoryRealtimeStore implements RealtimeStore {
       this.#claims.delete(oldKey)
     }
     return { ...ack, duplicate: false }
+  }
+
+  async appendMessage(
+    room: string,
+    message: MessageNew,
+    retention: ReplayRetention,
+    now: number,
+  ): Promise<void> {
+    if (retention.limit <= 0 || retention.maxAgeMs <= 0) return
+    const buffer = this.#replay.get(room) ?? []
+    this.#replay.delete(room)
+    buffer.push({ at: Date.parse(message.timestamp), message })
+    const oldest = now - retention.maxAgeMs
+    let drop = Math.max(buffer.length - retention.limit, 0)
+    while (drop < buffer.length && (buffer[drop]?.at ?? 0) < oldest) drop++
+    buffer.splice(0, drop)
+    if (buffer.length > 0) this.#replay.set(room, buffer)
+    // Rooms nobody wrote to since their newest message lapsed go too.
+    for (const [name, entries] of this.#replay) {
+      if ((entries[entries.length - 1]?.at ?? 0) >= oldest) break
+      this.#replay.delete(name)
+    }
+  }
+
+  async messagesSince(
+    room: string,
+    sinceMs: number,
+    retention: ReplayRetention,
+    now: number,
+  ): Promise<MessageNew[]> {
+    const from = replayFrom(sinceMs, retention, now)
+    if (from === null) return []
+    const matching = (this.#replay.get(room) ?? []).filter((entry) => entry.at >= from)
+    return matching.slice(-retention.limit).map((entry) => entry.message)
   }
 
   async heartbeat(): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { SettablePresenceStatus } from '@nself/contracts/realtime'
+import type { MessageNew, SettablePresenceStatus } from '@nself/contracts/realtime'
 
 /** A user's presence as stored (what they chose, or auto-away), independent of their sockets. */
 export interface StoredPresence {
@@ -68,9 +68,23 @@ export interface MessageAck {
   timestamp: string
 }
 
+/** What a room's replay buffer keeps (extension: replay on `room:join { since }`). */
+export interface ReplayRetention {
+  /** The newest this many messages per room; 0 keeps none. */
+  limit: number
+  /** Only messages at most this old, in ms; 0 keeps none. */
+  maxAgeMs: number
+}
+
+/** The oldest timestamp (ms) a replay from `sinceMs` may return, or `null` when replay is off. */
+export function replayFrom(sinceMs: number, retention: ReplayRetention, now: number): number | null {
+  if (retention.limit <= 0 || retention.maxAgeMs <= 0) return null
+  return Math.max(sinceMs, now - retention.maxAgeMs)
+}
+
 /**
- * The shared state of the realtime plugin: rooms, presence, typing and message
- * de-duplication. One instance keeps it in memory; several instances share it through
+ * The shared state of the realtime plugin: rooms, presence, typing, message de-duplication
+ * and the replay buffers. One instance keeps it in memory; several instances share it through
  * Redis. The features only speak to this interface.
  */
 export interface RealtimeStore {
@@ -144,6 +158,16 @@ export interface RealtimeStore {
     windowMs: number,
     now: number,
   ): Promise<MessageAck & { duplicate: boolean }>
+  /**
+   * Appends a broadcast message to its room's replay buffer, then drops what falls out of
+   * `retention` (by count and by age at `now`, the age taken from the message's `timestamp`).
+   */
+  appendMessage(room: string, message: MessageNew, retention: ReplayRetention, now: number): Promise<void>
+  /**
+   * The buffered messages of `room` with `timestamp` ≥ `sinceMs` and within `retention` at
+   * `now`, oldest first; at most `retention.limit`, the newest when more match.
+   */
+  messagesSince(room: string, sinceMs: number, retention: ReplayRetention, now: number): Promise<MessageNew[]>
 
   // Instances (scale mode)
   /**

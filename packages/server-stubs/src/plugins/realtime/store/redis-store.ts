@@ -1,3 +1,4 @@
+import { type MessageNew, MessageNewSchema } from '@nself/contracts/realtime'
 import type { Redis } from 'ioredis'
 import {
   countPresence,
@@ -14,7 +15,9 @@ import {
   type MessageAck,
   type PresenceChange,
   type RealtimeStore,
+  type ReplayRetention,
   type RoomRecord,
+  replayFrom,
   type StoredPresence,
   type TypingChange,
   type TypingEntry,
@@ -46,9 +49,35 @@ end
 return {0, cur or ''}
 `
 
+// A room's replay buffer: a sorted set scored by the timestamp in ms, member = the message JSON
+// (unique through its id). Messages of the same ms get 1/1024 steps above the last one, so the
+// set keeps their append order. Then trims by age and count and renews the key's TTL.
+// KEYS[1] = buffer; ARGV[1] = ms, ARGV[2] = '(' .. ms + 1, ARGV[3] = member,
+// ARGV[4] = '(' .. oldest ms kept, ARGV[5] = limit, ARGV[6] = max age ms.
+const APPEND_REPLAY = `
+local ms = tonumber(ARGV[1])
+local score = ms
+local top = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ms, 'WITHSCORES', 'LIMIT', 0, 1)
+if top[2] then score = math.min(tonumber(top[2]) + 1 / 1024, ms + 1023 / 1024) end
+redis.call('ZADD', KEYS[1], score, ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[5]) + 1))
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return 1
+`
+
 interface CasCommands {
   nselfCasString(key: string, expected: string, next: string, px: number): Promise<[number, string]>
   nselfCasField(key: string, field: string, expected: string, next: string): Promise<[number, string]>
+  nselfAppendReplay(
+    key: string,
+    ms: number,
+    below: string,
+    member: string,
+    oldest: string,
+    limit: number,
+    maxAgeMs: number,
+  ): Promise<number>
 }
 
 /** Options of {@link RedisRealtimeStore}. */
@@ -77,6 +106,7 @@ export class RedisRealtimeStore implements RealtimeStore {
     const redis = options.redis
     redis.defineCommand('nselfCasString', { numberOfKeys: 1, lua: CAS_STRING })
     redis.defineCommand('nselfCasField', { numberOfKeys: 1, lua: CAS_FIELD })
+    redis.defineCommand('nselfAppendReplay', { numberOfKeys: 1, lua: APPEND_REPLAY })
     this.#redis = redis as Redis & CasCommands
     this.#p = options.prefix
     this.#instanceId = options.instanceId
@@ -106,6 +136,9 @@ export class RedisRealtimeStore implements RealtimeStore {
   }
   #typingKey(room: string) {
     return `${this.#p}typing:${room}`
+  }
+  #replayKey(room: string) {
+    return `${this.#p}replay:${room}`
   }
   #claimKey(userId: string, clientMessageId: string) {
     return `${this.#p}msg:${JSON.stringify([userId, clientMessageId])}`
@@ -250,6 +283,48 @@ export class RedisRealtimeStore implements RealtimeStore {
     throw new Error('could not claim the message id')
   }
 
+  async appendMessage(
+    room: string,
+    message: MessageNew,
+    retention: ReplayRetention,
+    now: number,
+  ): Promise<void> {
+    if (retention.limit <= 0 || retention.maxAgeMs <= 0) return
+    const ms = Date.parse(message.timestamp)
+    await this.#redis.nselfAppendReplay(
+      this.#replayKey(room),
+      ms,
+      `(${ms + 1}`,
+      JSON.stringify(message),
+      `(${now - retention.maxAgeMs}`,
+      retention.limit,
+      retention.maxAgeMs,
+    )
+  }
+
+  async messagesSince(
+    room: string,
+    sinceMs: number,
+    retention: ReplayRetention,
+    now: number,
+  ): Promise<MessageNew[]> {
+    const from = replayFrom(sinceMs, retention, now)
+    if (from === null) return []
+    // The newest `limit` from `from` on, then oldest first.
+    const raws = await this.#redis.zrevrangebyscore(
+      this.#replayKey(room),
+      '+inf',
+      from,
+      'LIMIT',
+      0,
+      retention.limit,
+    )
+    return raws.reverse().flatMap((raw) => {
+      const message = parseMessage(raw)
+      return message ? [message] : []
+    })
+  }
+
   async heartbeat(now: number, deadAfterMs: number): Promise<string[]> {
     await this.#redis.zadd(this.#instances, now, this.#instanceId)
     const dead = await this.#redis.zrangebyscore(this.#instances, '-inf', now - deadAfterMs)
@@ -368,6 +443,15 @@ function parseAck(raw: string | null): MessageAck | null {
     return typeof value.id === 'string' && typeof value.timestamp === 'string'
       ? { id: value.id, timestamp: value.timestamp }
       : null
+  } catch {
+    return null
+  }
+}
+
+function parseMessage(raw: string): MessageNew | null {
+  try {
+    const parsed = MessageNewSchema.safeParse(JSON.parse(raw))
+    return parsed.success ? parsed.data : null
   } catch {
     return null
   }

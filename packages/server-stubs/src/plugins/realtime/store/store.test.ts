@@ -160,9 +160,101 @@ describe.each(kinds)('%s store', (_kind, make) => {
     )
     await store.close()
   })
+
+  it('replay: per room, since inclusive, oldest first, same-ms order kept, newest within limit and age', async () => {
+    const store = make()
+    const t = Date.parse('2026-01-01T00:00:00.000Z')
+    const keep = { limit: 4, maxAgeMs: 1_000 }
+    const at = (ms: number, content: string) => ({
+      roomName: 'r',
+      userId: 'u',
+      content,
+      timestamp: new Date(ms).toISOString(),
+      id: `id-${content}`,
+    })
+    // `b`, `c`, `d` share a millisecond: they come back in the order they were appended.
+    for (const [ms, content] of [
+      [t, 'a'],
+      [t + 10, 'd'],
+      [t + 10, 'c'],
+      [t + 10, 'b'],
+      [t + 20, 'e'],
+    ] as const) {
+      await store.appendMessage('r', at(ms, content), keep, t + 20)
+    }
+    await store.appendMessage('other', { ...at(t, 'x'), roomName: 'other', threadId: 'th' }, keep, t + 20)
+    const since = async (ms: number, now = t + 20, retention = keep) =>
+      (await store.messagesSince('r', ms, retention, now)).map((m) => m.content)
+    // `a` fell out of the limit of 4.
+    expect(await since(0)).toEqual(['d', 'c', 'b', 'e'])
+    expect(await since(t + 10)).toEqual(['d', 'c', 'b', 'e'])
+    expect(await since(t + 11)).toEqual(['e'])
+    expect(await since(t + 21)).toEqual([])
+    expect(await since(0, t + 20, { limit: 2, maxAgeMs: 1_000 })).toEqual(['b', 'e'])
+    expect(await store.messagesSince('r', t + 20, keep, t + 20)).toEqual([at(t + 20, 'e')])
+    expect(await store.messagesSince('other', 0, keep, t + 20)).toEqual([
+      { ...at(t, 'x'), roomName: 'other', threadId: 'th' },
+    ])
+    // Age: at t + 1010 only what is at most 1000 ms old is left.
+    expect(await since(0, t + 1_010)).toEqual(['d', 'c', 'b', 'e'])
+    expect(await since(0, t + 1_011)).toEqual(['e'])
+    await store.appendMessage('r', at(t + 1_500, 'f'), keep, t + 1_500)
+    expect(await since(0, t + 1_500)).toEqual(['f'])
+    expect(await store.messagesSince('empty', 0, keep, t)).toEqual([])
+    // A limit or age of 0 keeps nothing.
+    await store.appendMessage('off', at(t, 'y'), { limit: 0, maxAgeMs: 1_000 }, t)
+    await store.appendMessage('off', at(t, 'z'), { limit: 5, maxAgeMs: 0 }, t)
+    expect(await store.messagesSince('off', 0, keep, t)).toEqual([])
+    expect(await since(0, t + 1_500, { limit: 0, maxAgeMs: 1_000 })).toEqual([])
+    await store.close()
+  })
 })
 
 describe('redis store across instances', () => {
+  it('replay buffers are shared, bounded by rank and age on append, and expire with a TTL', async () => {
+    const prefix = `nself-test:store:${randomUUID()}:`
+    const one = redisStore(prefix)
+    const two = redisStore(prefix)
+    const now = Date.now()
+    const keep = { limit: 3, maxAgeMs: 60_000 }
+    for (let i = 0; i < 5; i++) {
+      await one.appendMessage(
+        'r',
+        {
+          roomName: 'r',
+          userId: 'u',
+          content: `m${i}`,
+          timestamp: new Date(now + i).toISOString(),
+          id: `${i}`,
+        },
+        keep,
+        now + i,
+      )
+    }
+    expect((await two.messagesSince('r', 0, keep, now + 5)).map((m) => m.content)).toEqual(['m2', 'm3', 'm4'])
+    const admin = new Redis(REDIS_URL)
+    clients.push(admin)
+    const key = `${prefix}replay:r`
+    expect(await admin.zcard(key)).toBe(3)
+    const ttl = await admin.pttl(key)
+    expect(ttl).toBeGreaterThan(50_000)
+    expect(ttl).toBeLessThanOrEqual(60_000)
+    // Appending trims what the age bound dropped, not only what reads skip.
+    await two.appendMessage(
+      'r',
+      {
+        roomName: 'r',
+        userId: 'u',
+        content: 'late',
+        timestamp: new Date(now + 70_000).toISOString(),
+        id: 'late',
+      },
+      keep,
+      now + 70_000,
+    )
+    expect(await admin.zrange(key, 0, -1)).toEqual([expect.stringContaining('"late"')])
+  })
+
   it('an instance that stops beating is swept: its users go offline for the others', async () => {
     const prefix = `nself-test:store:${randomUUID()}:`
     const dead = redisStore(prefix, 'dead')
