@@ -58,27 +58,19 @@ export function getNselfConfig(): NselfConfig {
 
 // Each read is a literal `process.env.NEXT_PUBLIC_…` so Next.js (and any bundler that defines
 // them) inlines the value; the try/catch covers runtimes with no `process` at all.
-const ENV_URLS: Record<PluginName, () => string | undefined> = {
-  realtime: () => process.env.NEXT_PUBLIC_REALTIME_URL,
-  notifications: () => process.env.NEXT_PUBLIC_NOTIFICATIONS_URL,
-  jobs: () => process.env.NEXT_PUBLIC_JOBS_URL,
-  files: () => process.env.NEXT_PUBLIC_FILE_PROCESSING_URL,
-  idme: () => process.env.NEXT_PUBLIC_IDME_URL,
-}
-
-function readEnv(read: () => string | undefined): string | undefined {
+function envUrl(plugin: PluginName): string | undefined {
   try {
-    return read() || undefined
+    return (
+      {
+        realtime: process.env.NEXT_PUBLIC_REALTIME_URL,
+        notifications: process.env.NEXT_PUBLIC_NOTIFICATIONS_URL,
+        jobs: process.env.NEXT_PUBLIC_JOBS_URL,
+        files: process.env.NEXT_PUBLIC_FILE_PROCESSING_URL,
+        idme: process.env.NEXT_PUBLIC_IDME_URL,
+      }[plugin] || undefined
+    )
   } catch {
     return undefined
-  }
-}
-
-function isProduction(): boolean {
-  try {
-    return process.env.NODE_ENV === 'production'
-  } catch {
-    return false
   }
 }
 
@@ -92,11 +84,26 @@ export function resolveBaseUrl(
   explicit?: string,
   config: NselfConfig = globalConfig,
 ): string {
-  const url = explicit ?? config.urls?.[plugin] ?? readEnv(ENV_URLS[plugin])
+  const url = explicit ?? config.urls?.[plugin] ?? envUrl(plugin)
   if (url) return url.replace(/\/+$/, '')
-  if (!isProduction()) return `http://localhost:${DEFAULT_PORTS[plugin]}`
+  // A literal `process.env.NODE_ENV` test, so production bundles drop the local fallback (and
+  // DEFAULT_PORTS); the catch keeps a runtime with no `process` at all in development.
+  try {
+    if (process.env.NODE_ENV !== 'production') return localUrl(plugin)
+  } catch {
+    return localUrl(plugin)
+  }
   throw new NselfError(
     'NOT_CONFIGURED',
     `No URL for the ${plugin} plugin: pass one, configure NselfProvider, or set its NEXT_PUBLIC_* variable`,
   )
+}
+
+function localUrl(plugin: PluginName): string {
+  return `http://localhost:${DEFAULT_PORTS[plugin]}`
+}
+
+/** `value` without its `undefined` properties, so spreading it overrides only what is set. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }

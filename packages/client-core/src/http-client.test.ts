@@ -121,8 +121,10 @@ describe('HttpClient', () => {
     await c.request({ method: 'POST', path: '/x' })
     await c.request({ method: 'POST', path: '/x', idempotencyKey: 'mine' })
     await c.request({ path: '/x' })
+    for (const method of ['PUT', 'PATCH', 'DELETE'] as const) await c.request({ method, path: '/x' })
     expect(keys[0]).not.toBe(keys[1])
-    expect(keys.slice(2)).toEqual(['mine', null])
+    expect(keys.slice(2, 4)).toEqual(['mine', null])
+    for (const key of keys.slice(4)) expect(key).toMatch(/^[0-9a-f-]{36}$/)
   })
 
   it('honours Retry-After on 429 rather than its own short backoff', async () => {

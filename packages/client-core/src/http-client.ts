@@ -1,7 +1,7 @@
 import type { PluginName } from '@nself/contracts'
 import { APP_NAME_HEADER } from '@nself/contracts'
-import { getNselfConfig, type NselfConfig, resolveBaseUrl, type TokenProvider } from './config'
-import { errorFromResponse, isAbortError, NselfError, toNselfError } from './errors'
+import { definedOnly, getNselfConfig, type NselfConfig, resolveBaseUrl, type TokenProvider } from './config'
+import { errorFromResponse, isAbortError, messageOf, NselfError, toNselfError } from './errors'
 import { randomId } from './ids'
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryOptions, sleep } from './retry'
 import { combineSignals } from './signals'
@@ -48,8 +48,6 @@ export interface RequestOptions<T> {
   /** Per-attempt timeout in ms; overrides the client's. */
   timeoutMs?: number
 }
-
-const MUTATIONS = new Set<HttpMethod>(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
  * The HTTP transport every nself SDK uses: base URL and token resolution per request, one
@@ -100,11 +98,14 @@ export class HttpClient {
     const config = this.#config()
     const method = options.method ?? 'GET'
     const retry = options.retry ?? config.retry ?? DEFAULT_RETRY
-    const retries = retry === false ? 0 : (retry.retries ?? DEFAULT_RETRY.retries)
+    // `false` is a policy of no retries; the delays below are only reached with retries left.
+    const policy: RetryOptions = retry === false ? { retries: 0 } : retry
+    const retries = policy.retries ?? DEFAULT_RETRY.retries
+    // Every HttpMethod but GET is a mutation.
     const idempotencyKey =
       options.idempotencyKey === false
         ? undefined
-        : (options.idempotencyKey ?? (MUTATIONS.has(method) ? randomId() : undefined))
+        : (options.idempotencyKey ?? (method === 'GET' ? undefined : randomId()))
     let refreshed = false
     for (let attempt = 0; ; attempt++) {
       try {
@@ -119,8 +120,8 @@ export class HttpClient {
         if (!error.retryable || attempt >= retries || options.signal?.aborted) throw error
         const wait =
           error.retryAfterMs !== undefined
-            ? Math.min(error.retryAfterMs, (retry !== false && retry.maxDelayMs) || DEFAULT_RETRY.maxDelayMs)
-            : backoffDelay(attempt, retry === false ? undefined : retry)
+            ? Math.min(error.retryAfterMs, policy.maxDelayMs || DEFAULT_RETRY.maxDelayMs)
+            : backoffDelay(attempt, policy)
         await sleep(wait, options.signal)
       }
     }
@@ -160,7 +161,7 @@ export class HttpClient {
         if (timedOut())
           throw new NselfError('TIMEOUT', `${method} ${options.path} timed out`, { cause: error })
         if (isAbortError(error) || options.signal?.aborted) throw toNselfError(error)
-        throw new NselfError('NETWORK_ERROR', `${method} ${options.path} failed: ${describe(error)}`, {
+        throw new NselfError('NETWORK_ERROR', `${method} ${options.path} failed: ${messageOf(error)}`, {
           cause: error,
         })
       }
@@ -205,12 +206,4 @@ async function readBody(response: Response): Promise<unknown> {
     }
   }
   return text
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }

@@ -2,11 +2,14 @@
 export function randomId(): string {
   const c = globalThis.crypto
   if (c?.randomUUID) return c.randomUUID()
-  const bytes = new Uint8Array(16)
+  // No randomUUID (an insecure context): one random byte per hex digit, the version digit fixed
+  // by the template and the variant digit forced to 8–b.
+  const bytes = new Uint8Array(31)
   if (c?.getRandomValues) c.getRandomValues(bytes)
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256)
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  else for (let i = 0; i < 31; i++) bytes[i] = Math.random() * 256
+  let i = 0
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
+    const n = (bytes[i++] ?? 0) & 15
+    return (ch === 'x' ? n : (n & 3) | 8).toString(16)
+  })
 }

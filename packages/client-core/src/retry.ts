@@ -1,4 +1,4 @@
-import { NselfError } from './errors'
+import { abortedError } from './errors'
 
 /** How a call is retried. Only failures that are safe to repeat are retried. */
 export interface RetryOptions {
@@ -43,10 +43,10 @@ export function parseRetryAfter(
 /** Resolves after `ms`, or rejects with `ABORTED` as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal))
+    if (signal?.aborted) return reject(abortedError(signal.reason))
     const onAbort = () => {
       clearTimeout(timer)
-      reject(abortError(signal))
+      reject(abortedError(signal?.reason))
     }
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort)
@@ -54,8 +54,4 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-function abortError(signal: AbortSignal | undefined): NselfError {
-  return new NselfError('ABORTED', 'The operation was aborted', { cause: signal?.reason })
 }

@@ -1,5 +1,5 @@
 import type { TokenProvider } from './config'
-import { errorFromResponse, isAbortError, NselfError } from './errors'
+import { errorFromResponse, isAbortError, messageOf, NselfError } from './errors'
 import { backoffDelay, parseRetryAfter, type RetryOptions, sleep } from './retry'
 
 /** One server-sent event. */
@@ -119,7 +119,7 @@ export function openEventStream(options: EventStreamOptions): EventStream {
         const error =
           raw instanceof NselfError
             ? raw
-            : new NselfError('NETWORK_ERROR', describe(raw), { cause: raw, retryable: true })
+            : new NselfError('NETWORK_ERROR', messageOf(raw), { cause: raw, retryable: true })
         options.onError?.(error)
         if (!error.retryable) break
         setState('reconnecting')
@@ -205,8 +205,4 @@ function safeJson(text: string): unknown {
   } catch {
     return text
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

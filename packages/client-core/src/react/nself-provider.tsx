@@ -1,6 +1,6 @@
 'use client'
 import { createContext, type ReactNode, useContext, useMemo } from 'react'
-import { configureNself, getNselfConfig, type NselfConfig } from '../config'
+import { configureNself, definedOnly, getNselfConfig, type NselfConfig } from '../config'
 
 const NselfContext = createContext<NselfConfig | null>(null)
 
@@ -24,7 +24,7 @@ export function NselfProvider({
   appName,
 }: NselfProviderProps) {
   const config = useMemo<NselfConfig>(
-    () => stripUndefined({ urls, getToken, fetch, retry, timeoutMs, headers, appName }),
+    () => definedOnly({ urls, getToken, fetch, retry, timeoutMs, headers, appName }),
     [urls, getToken, fetch, retry, timeoutMs, headers, appName],
   )
   // Set during render, not in an effect: children's effects run before their parent's, and a
@@ -37,8 +37,4 @@ export function NselfProvider({
 /** The nearest `NselfProvider`'s configuration, else the global one. */
 export function useNselfConfig(): NselfConfig {
   return useContext(NselfContext) ?? getNselfConfig()
-}
-
-function stripUndefined(config: NselfConfig): NselfConfig {
-  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as NselfConfig
 }
