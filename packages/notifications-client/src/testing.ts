@@ -235,6 +235,7 @@ export function createNotificationsMock(options: NotificationsMockOptions = {}):
               error: null,
               attempts: channel === 'in_app' ? 0 : 1,
               next_attempt_at: null,
+              digest_id: null,
             })),
           }
           if (body.channels.includes('in_app'))

@@ -32,7 +32,11 @@ export type {
  */
 export type InboxNotification = CamelKeys<InboxItem>
 
-/** One channel's delivery: `status`, `errorCode` (`DELIVERY_ERROR_CODES`), `attempts`, `nextAttemptAt`. */
+/**
+ * One channel's delivery: `status`, `errorCode` (`DELIVERY_ERROR_CODES`), `attempts`, `nextAttemptAt`,
+ * and `digestId`: the digest delivery that will carry it when the user gets this channel hourly,
+ * daily or weekly (`null` or absent when it is sent on its own).
+ */
 export type NotificationDelivery = CamelKeys<Delivery>
 
 /** A template: `name`, `channel`, `subjectTemplate`, `bodyTemplate`, `htmlTemplate`. */

@@ -42,7 +42,7 @@ export {
   type VerifySignatureOptions,
   verifyWebhookSignature,
 } from './plugins/jobs/callback-security'
-export { type Clock, FakeClock, systemClock } from './plugins/jobs/clock'
+export { type Clock, FakeClock, systemClock } from './clock'
 export type { JobEngine } from './plugins/jobs/job-engine'
 export type { JobRecord, JobStore } from './plugins/jobs/job-store'
 export type { JobHandlerContext, JobTypeDefinition } from './plugins/jobs/job-types'

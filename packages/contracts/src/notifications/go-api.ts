@@ -63,6 +63,14 @@ export const NotificationSchema = z.object({
   attempts: z.optional(z.number()),
   /** extension: when the next attempt is due (retries, quiet hours, digests). */
   next_attempt_at: z.optional(z.nullable(IsoDateTime)),
+  /**
+   * extension: the digest delivery that carries this one (frequency `hourly`, `daily` or
+   * `weekly`): held until the digest goes out, then its `status`, `sent_at`, `attempts` and
+   * `error` are the digest's. `null` for a delivery sent on its own.
+   */
+  digest_id: z.optional(z.nullable(z.string())),
+  /** extension: on a digest delivery, the ids of the deliveries it lists (oldest first); else `null`. */
+  digest_items: z.optional(z.nullable(z.array(z.string()))),
 })
 export type Notification = z.infer<typeof NotificationSchema>
 

@@ -51,6 +51,11 @@ export const DeliverySchema = z.object({
   attempts: z.number(),
   /** When a held (quiet hours, digest) or retried delivery is due. */
   next_attempt_at: z.nullable(IsoDateTime),
+  /**
+   * extension: the digest delivery (`GET /v1/notifications/{id}`) that will carry this one when
+   * the user's frequency for the channel is `hourly`, `daily` or `weekly`; else `null`.
+   */
+  digest_id: z.optional(z.nullable(z.string())),
 })
 export type Delivery = z.infer<typeof DeliverySchema>
 

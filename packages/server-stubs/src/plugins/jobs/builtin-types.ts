@@ -14,7 +14,7 @@ import {
   SimulatePayloadSchema,
 } from '@nself/contracts/jobs'
 import { safeRequest } from './callback-security'
-import type { Clock } from './clock'
+import type { Clock } from '../../clock'
 import type { JobStore } from './job-store'
 import type { JobTypeDefinition, JobTypeRegistry } from './job-types'
 

@@ -4,7 +4,7 @@ import { type AuthUser, actingUserId } from '../../auth/request-user'
 import { HttpError } from '../../http/http-error'
 import type { Logger } from '../../http/logger'
 import { checkTargetUrl, safeRequest, signWebhook } from './callback-security'
-import type { Clock } from './clock'
+import type { Clock } from '../../clock'
 import type { JobRecord, JobStore } from './job-store'
 import type { JobHandlerContext, JobTypeDefinition, JobTypeRegistry } from './job-types'
 

@@ -6,7 +6,7 @@ import { jobBackoffMs } from '@nself/contracts/jobs'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signDevToken } from '../../auth/jwt'
-import { FakeClock } from './clock'
+import { FakeClock } from '../../clock'
 import type { JobTypeDefinition } from './job-types'
 import { createJobsServer, type JobsServer, type JobsServerOptions } from './server'
 

@@ -1,4 +1,4 @@
-import type { Clock } from './clock'
+import type { Clock } from '../../clock'
 import type { JobEngine, JobExecutor } from './job-engine'
 import type { JobRecord } from './job-store'
 

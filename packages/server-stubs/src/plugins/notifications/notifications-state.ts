@@ -20,11 +20,12 @@ import {
   type SendNotificationResponse,
   type Template,
 } from '@nself/contracts/notifications'
+import type { Clock } from '../../clock'
 import type { Logger } from '../../http/logger'
 import type { EmailTransport } from './email-transport'
 import type { InboxStreams } from './inbox-streams'
-import { nextDigestAt, quietUntil } from './quiet-hours'
-import { defaultEmailHtml, renderTemplate } from './template-render'
+import { digestDueAt, quietUntil } from './quiet-hours'
+import { defaultEmailHtml, digestContent, renderTemplate } from './template-render'
 import { type PushTarget, sendWebPush, type VapidKeys } from './web-push-sender'
 
 /** A stored delivery: the Go plugin's `Notification` row plus what the engine needs. */
@@ -39,6 +40,8 @@ export interface DeliveryRow extends Notification {
   content: { title: string; body: string; type: string | null; data: Record<string, unknown> }
   /** Exempt from hourly limits and quiet hours. */
   transactional: boolean
+  digest_id: string | null
+  digest_items: string[] | null
 }
 
 /** A stored push subscription. */
@@ -58,7 +61,8 @@ export interface EngineOptions {
   timeScale: number
   /** Domain of the addresses the stub gives users without one: `<userId>@<domain>`. */
   emailDomain: string
-  now: () => number
+  /** Time and timers (a `FakeClock` in tests). */
+  clock: Clock
 }
 
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
@@ -100,7 +104,10 @@ export class NotificationsState {
   readonly captured: CapturedDelivery[] = []
   readonly #idempotency = new Map<string, { at: number; response: SendNotificationResponse }>()
   readonly #hourly = new Map<string, number[]>()
-  readonly #timers = new Set<NodeJS.Timeout>()
+  readonly #timers = new Set<unknown>()
+  readonly #soon = new Set<NodeJS.Immediate>()
+  /** Digests still collecting, by user, channel, recipient and due time. */
+  readonly #digests = new Map<string, DeliveryRow>()
   readonly #received = new Map<string, string>()
   readonly #app: string
   readonly #engine: EngineOptions
@@ -110,7 +117,7 @@ export class NotificationsState {
     this.#engine = engine
   }
 
-  #iso(at = this.#engine.now()): string {
+  #iso(at = this.#engine.clock.now()): string {
     return new Date(at).toISOString()
   }
 
@@ -277,7 +284,7 @@ export class NotificationsState {
   idempotent(key: string): SendNotificationResponse | undefined {
     const hit = this.#idempotency.get(key)
     if (!hit) return undefined
-    if (this.#engine.now() - hit.at > IDEMPOTENCY_TTL_MS) {
+    if (this.#engine.clock.now() - hit.at > IDEMPOTENCY_TTL_MS) {
       this.#idempotency.delete(key)
       return undefined
     }
@@ -337,11 +344,18 @@ export class NotificationsState {
         this.#fail(row, 'NO_RECIPIENT', `no ${channel} address for ${request.userId}`)
         continue
       }
-      const hold = transactional ? null : this.#holdUntil(pref, frequency)
+      const digestDue = transactional ? null : this.#digestDue(pref, frequency)
+      if (digestDue !== null) {
+        this.#holdForDigest(row, digestDue)
+        continue
+      }
+      const hold = transactional
+        ? null
+        : quietUntil(this.#engine.clock.now(), pref.quiet_start, pref.quiet_end, pref.timezone ?? 'UTC')
       if (hold !== null) {
         row.status = 'queued'
         row.next_attempt_at = this.#iso(hold)
-        this.#schedule(row, hold - this.#engine.now())
+        this.#schedule(row, hold - this.#engine.clock.now())
       } else {
         row.status = 'pending'
         this.#schedule(row, 0)
@@ -353,7 +367,7 @@ export class NotificationsState {
       duplicate: false,
     }
     if (idempotencyKey !== undefined) {
-      this.#idempotency.set(idempotencyKey, { at: this.#engine.now(), response })
+      this.#idempotency.set(idempotencyKey, { at: this.#engine.clock.now(), response })
       if (this.#idempotency.size > IDEMPOTENCY_MAX) {
         const oldest = this.#idempotency.keys().next().value
         if (oldest !== undefined) this.#idempotency.delete(oldest)
@@ -414,29 +428,86 @@ export class NotificationsState {
       next_attempt_at: null,
       content,
       transactional,
+      digest_id: null,
+      digest_items: null,
     }
     this.deliveries.set(row.id, row)
     return row
   }
 
-  #holdUntil(pref: Preference, frequency: Frequency): number | null {
-    const now = this.#engine.now()
-    const zone = pref.timezone ?? 'UTC'
-    const quiet = quietUntil(now, pref.quiet_start, pref.quiet_end, zone)
-    const digest = nextDigestAt(now, frequency, zone)
-    if (quiet === null) return digest
-    return digest === null ? quiet : Math.max(quiet, digest)
+  #digestDue(pref: Preference, frequency: Frequency): number | null {
+    const quiet = { start: pref.quiet_start, end: pref.quiet_end }
+    return digestDueAt(this.#engine.clock.now(), frequency, quiet, pref.timezone ?? 'UTC')
+  }
+
+  /**
+   * Adds `row` to the digest its user, channel and recipient have due at `due` (creating it,
+   * and the timer that sends it, for the first one). The row waits `queued`, then mirrors it.
+   */
+  #holdForDigest(row: DeliveryRow, due: number): void {
+    const key = [row.user_id, row.channel, row.recipient, due].join('\u0000')
+    let digest = this.#digests.get(key)
+    if (!digest) {
+      const created = this.#createRow(
+        row.channel,
+        row.recipient,
+        row.user_id,
+        null,
+        { title: '', body: '', type: null, data: {} },
+        false,
+      )
+      created.digest_items = []
+      created.status = 'queued'
+      created.next_attempt_at = this.#iso(due)
+      this.#digests.set(key, created)
+      this.#later(due - this.#engine.clock.now(), () => {
+        // Later notifications start the next digest.
+        this.#digests.delete(key)
+        void this.#attempt(created, true)
+      })
+      digest = created
+    }
+    digest.digest_items?.push(row.id)
+    digest.data = { count: digest.digest_items?.length ?? 0 }
+    row.digest_id = digest.id
+    row.status = 'queued'
+    row.next_attempt_at = digest.next_attempt_at
+  }
+
+  /** Copies a digest's state onto every delivery it carries. */
+  #mirror(digest: DeliveryRow): void {
+    for (const id of digest.digest_items ?? []) {
+      const row = this.deliveries.get(id)
+      if (!row) continue
+      row.status = digest.status
+      row.sent_at = digest.sent_at
+      row.error = digest.error
+      row.error_code = digest.error_code
+      row.attempts = digest.attempts
+      row.next_attempt_at = digest.next_attempt_at
+    }
   }
 
   #schedule(row: DeliveryRow, delayMs: number): void {
-    const timer = setTimeout(
-      () => {
-        this.#timers.delete(timer)
-        void this.#attempt(row, true)
-      },
-      Math.max(0, delayMs * (delayMs > 0 ? this.#engine.timeScale : 1)),
-    )
-    timer.unref()
+    this.#later(delayMs, () => void this.#attempt(row, true))
+  }
+
+  /** Runs `fn` after `delayMs` on the engine's clock (delays scaled by `timeScale`). */
+  #later(delayMs: number, fn: () => void): void {
+    if (delayMs <= 0) {
+      // Due now: right after the current request, also when a fake clock stands still.
+      const soon = setImmediate(() => {
+        this.#soon.delete(soon)
+        fn()
+      })
+      this.#soon.add(soon)
+      return
+    }
+    const clock = this.#engine.clock
+    const timer = clock.setTimeout(() => {
+      this.#timers.delete(timer)
+      fn()
+    }, delayMs * this.#engine.timeScale)
     this.#timers.add(timer)
   }
 
@@ -451,7 +522,8 @@ export class NotificationsState {
     row.attempts++
     row.next_attempt_at = null
     row.status = 'pending'
-    let outcome: { ok: true } | { ok: false; code: DeliveryErrorCode; error: string; final: boolean }
+    this.#mirror(row)
+    let outcome: DispatchOutcome
     try {
       outcome = await this.#dispatch(row)
     } catch (error) {
@@ -464,16 +536,16 @@ export class NotificationsState {
     if (!outcome.final && retry && row.attempts < MAX_DELIVERY_ATTEMPTS) {
       const delay = deliveryRetryDelayMs(row.attempts - 1)
       row.error = outcome.error
-      row.next_attempt_at = this.#iso(this.#engine.now() + delay * this.#engine.timeScale)
+      row.next_attempt_at = this.#iso(this.#engine.clock.now() + delay * this.#engine.timeScale)
+      this.#mirror(row)
       this.#schedule(row, delay)
       return
     }
     this.#fail(row, outcome.code, outcome.error)
   }
 
-  async #dispatch(
-    row: DeliveryRow,
-  ): Promise<{ ok: true } | { ok: false; code: DeliveryErrorCode; error: string; final: boolean }> {
+  async #dispatch(row: DeliveryRow): Promise<DispatchOutcome> {
+    if (row.digest_items) return this.#dispatchDigest(row)
     const { title, body, type, data } = row.content
     if (row.channel === 'email') {
       const template = type ? this.#templateFor(type, 'email') : undefined
@@ -482,21 +554,56 @@ export class NotificationsState {
       const subject = renderTemplate(template?.subject_template, vars) ?? title
       const text = renderTemplate(template?.body_template, vars) ?? body
       const html = renderTemplate(template?.html_template, vars, true) ?? defaultEmailHtml(subject, text)
-      await this.#engine.email.send({ to: row.recipient, subject, text, html, deliveryId: row.id })
-      // The capturing SMTP server has handed over the raw message before it accepted it.
-      const raw = this.#received.get(row.id) ?? null
-      this.#received.delete(row.id)
-      this.#capture(row, { subject, text, html, raw })
-      return { ok: true }
+      return this.#sendEmail(row, { subject, text, html })
     }
     if (row.channel === 'sms') {
       this.#capture(row, { subject: null, text: `${title}: ${body}`, html: null, raw: null })
       return { ok: true }
     }
+    return this.#dispatchPush(row, { id: row.notification_id ?? row.id, type, title, body, data })
+  }
+
+  /** Mails `row` and captures what was sent. */
+  async #sendEmail(row: DeliveryRow, mail: { subject: string; text: string; html: string }) {
+    await this.#engine.email.send({ to: row.recipient, ...mail, deliveryId: row.id })
+    // The capturing SMTP server has handed over the raw message before it accepted it.
+    const raw = this.#received.get(row.id) ?? null
+    this.#received.delete(row.id)
+    this.#capture(row, { ...mail, raw })
+    return { ok: true } as const
+  }
+
+  /** One message listing every delivery the digest carries. */
+  async #dispatchDigest(row: DeliveryRow): Promise<DispatchOutcome> {
+    const items = (row.digest_items ?? []).flatMap((id) => {
+      const item = this.deliveries.get(id)
+      return item ? [item] : []
+    })
+    const digest = digestContent(items.map((i) => ({ title: i.content.title, body: i.content.body })))
+    const data = { count: items.length, notification_ids: items.map((i) => i.notification_id) }
+    row.content = { title: digest.subject, body: digest.text, type: null, data }
+    row.data = data
+    if (row.channel === 'email') {
+      const { subject, text, html } = digest
+      return this.#sendEmail(row, { subject, text, html })
+    }
+    if (row.channel === 'sms') {
+      this.#capture(row, { subject: null, text: digest.short, html: null, raw: null })
+      return { ok: true }
+    }
+    const payload = { id: row.id, type: 'digest', title: digest.subject, body: digest.short, data }
+    return this.#dispatchPush(row, payload)
+  }
+
+  /** Sends `payload` to each of the user's push subscriptions; gone ones are removed. */
+  async #dispatchPush(
+    row: DeliveryRow,
+    message: { id: string; type: string | null; title: string; body: string; data: Record<string, unknown> },
+  ): Promise<DispatchOutcome> {
     const subs = [...this.pushSubscriptions.values()].filter((s) => s.user_id === row.recipient)
     if (subs.length === 0)
       return { ok: false, code: 'NO_RECIPIENT', error: 'no push subscription', final: true }
-    const payload = JSON.stringify({ id: row.notification_id ?? row.id, type, title, body, data })
+    const payload = JSON.stringify(message)
     let delivered = 0
     let gone = 0
     let lastError = ''
@@ -512,7 +619,7 @@ export class NotificationsState {
       }
     }
     if (delivered > 0) {
-      this.#capture(row, { subject: title, text: body, html: null, raw: payload })
+      this.#capture(row, { subject: message.title, text: message.body, html: null, raw: payload })
       return { ok: true }
     }
     if (gone === subs.length) return { ok: false, code: 'SUBSCRIPTION_GONE', error: lastError, final: true }
@@ -528,7 +635,7 @@ export class NotificationsState {
     const limit = HOURLY_LIMITS[channel as keyof typeof HOURLY_LIMITS]
     if (limit === undefined) return true
     const key = `${userId}\u0000${channel}`
-    const now = this.#engine.now()
+    const now = this.#engine.clock.now()
     const recent = (this.#hourly.get(key) ?? []).filter((t) => now - t < 3_600_000)
     if (recent.length >= limit) {
       this.#hourly.set(key, recent)
@@ -544,6 +651,7 @@ export class NotificationsState {
     row.sent_at = this.#iso()
     row.error = null
     row.error_code = null
+    this.#mirror(row)
   }
 
   #fail(row: DeliveryRow, code: DeliveryErrorCode, error: string): void {
@@ -551,6 +659,7 @@ export class NotificationsState {
     row.error_code = code
     row.error = error
     row.next_attempt_at = null
+    this.#mirror(row)
     if (code !== 'UPSTREAM_ERROR')
       this.#engine.logger.info({ msg: 'delivery not sent', plugin: 'notifications', id: row.id, code })
     else this.#engine.logger.warn({ msg: 'delivery failed', plugin: 'notifications', id: row.id, error })
@@ -576,8 +685,10 @@ export class NotificationsState {
 
   /** Stops every pending timer. */
   close(): void {
-    for (const timer of this.#timers) clearTimeout(timer)
+    for (const timer of this.#timers) this.#engine.clock.clearTimeout(timer)
     this.#timers.clear()
+    for (const soon of this.#soon) clearImmediate(soon)
+    this.#soon.clear()
   }
 }
 
@@ -591,6 +702,7 @@ export function publicDelivery(row: DeliveryRow): Delivery {
     error: row.error,
     attempts: row.attempts,
     next_attempt_at: row.next_attempt_at,
+    digest_id: row.digest_id,
   }
 }
 
@@ -599,6 +711,8 @@ export function publicNotification(row: DeliveryRow): Notification {
   const { content: _content, transactional: _transactional, ...rest } = row
   return rest
 }
+
+type DispatchOutcome = { ok: true } | { ok: false; code: DeliveryErrorCode; error: string; final: boolean }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { nextDigestAt, quietUntil } from './quiet-hours'
+import { digestDueAt, nextDigestAt, quietUntil } from './quiet-hours'
 import { escapeHtml, renderTemplate } from './template-render'
 
 const at = (iso: string) => Date.parse(iso)
@@ -24,6 +24,28 @@ describe('quiet hours', () => {
     expect(nextDigestAt(wed, 'daily', 'UTC')).toBe(at('2026-01-15T00:00:00Z'))
     expect(nextDigestAt(wed, 'weekly', 'UTC')).toBe(at('2026-01-19T00:00:00Z'))
     expect(nextDigestAt(wed, 'daily', 'America/New_York')).toBe(at('2026-01-15T05:00:00Z'))
+    // The local hour: Kolkata is UTC+5:30.
+    expect(nextDigestAt(wed, 'hourly', 'Asia/Kolkata')).toBe(at('2026-01-14T10:30:00Z'))
+  })
+
+  it('digests land on local midnight across daylight-saving changes', () => {
+    // New York springs forward on 2026-03-08 and falls back on 2026-11-01 (both at 02:00).
+    expect(nextDigestAt(at('2026-03-08T06:00:00Z'), 'daily', 'America/New_York')).toBe(
+      at('2026-03-09T04:00:00Z'),
+    )
+    expect(nextDigestAt(at('2026-11-01T05:00:00Z'), 'daily', 'America/New_York')).toBe(
+      at('2026-11-02T05:00:00Z'),
+    )
+    expect(nextDigestAt(at('2026-03-04T12:00:00Z'), 'weekly', 'America/New_York')).toBe(
+      at('2026-03-09T04:00:00Z'),
+    )
+  })
+
+  it('a digest boundary inside quiet hours moves to their end', () => {
+    const quiet = { start: '22:00', end: '07:00' }
+    expect(digestDueAt(at('2026-01-14T21:30:00Z'), 'hourly', quiet, 'UTC')).toBe(at('2026-01-15T07:00:00Z'))
+    expect(digestDueAt(at('2026-01-14T20:30:00Z'), 'hourly', quiet, 'UTC')).toBe(at('2026-01-14T21:00:00Z'))
+    expect(digestDueAt(at('2026-01-14T20:30:00Z'), 'immediate', quiet, 'UTC')).toBeNull()
   })
 })
 

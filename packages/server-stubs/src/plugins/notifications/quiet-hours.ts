@@ -39,14 +39,35 @@ export function quietUntil(
   return startOfMinute(now) + wait * 60_000
 }
 
-/** The next digest boundary for `frequency` after `now` (`null` for `immediate`). */
+/**
+ * The next digest boundary for `frequency` after `now` in `timeZone` (`null` for `immediate`):
+ * the top of the next local hour, the next local midnight, or the next local Monday midnight.
+ */
 export function nextDigestAt(now: number, frequency: Frequency, timeZone: string): number | null {
   if (frequency === 'immediate' || frequency === 'disabled') return null
-  if (frequency === 'hourly') return Math.floor(now / 3_600_000) * 3_600_000 + 3_600_000
   const { minutes, weekday } = localClock(now, timeZone)
+  if (frequency === 'hourly') return startOfMinute(now) + (60 - (minutes % 60)) * 60_000
   const toMidnight = 1440 - minutes
   const days = frequency === 'weekly' ? (8 - weekday) % 7 || 7 : 1
-  return startOfMinute(now) + (toMidnight + (days - 1) * 1440) * 60_000
+  const guess = startOfMinute(now) + (toMidnight + (days - 1) * 1440) * 60_000
+  // A daylight-saving change on the way moves local midnight by the offset's change.
+  const off = localClock(guess, timeZone).minutes
+  return off === 0 ? guess : guess - (off > 720 ? off - 1440 : off) * 60_000
+}
+
+/**
+ * When a digest of `frequency` held at `now` goes out: the next boundary, or the end of quiet
+ * hours when the boundary falls inside them.
+ */
+export function digestDueAt(
+  now: number,
+  frequency: Frequency,
+  quiet: { start: string | null; end: string | null },
+  timeZone: string,
+): number | null {
+  const boundary = nextDigestAt(now, frequency, timeZone)
+  if (boundary === null) return null
+  return quietUntil(boundary, quiet.start, quiet.end, timeZone) ?? boundary
 }
 
 function startOfMinute(at: number): number {

@@ -3,44 +3,13 @@ import type { AddressInfo } from 'node:net'
 import type { Notification, SendNotificationResponse } from '@nself/contracts/notifications'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NOTIFICATIONS_CASES, readInboxStream, runCase } from '../../../../../conformance/cases'
+import { call, closedPort, tokenFor, until } from '../../../test/notifications-kit'
 import { signDevToken } from '../../auth/jwt'
 import { createNotificationsServer, type NotificationsServer } from './server'
 
 const SECRET = 'notifications-test-secret'
-const token = (userId: string, role?: string) => signDevToken({ userId, ...(role ? { role } : {}) }, SECRET)
+const token = tokenFor(SECRET)
 const SERVICE = token('app-server', 'service')
-
-async function call(
-  server: NotificationsServer,
-  bearer: string,
-  method: string,
-  path: string,
-  body?: unknown,
-) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  const text = await res.text()
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
-  }
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = await read()
-    if (ok(value) || Date.now() > end) return value
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 describe('notifications stub: the conformance cases', () => {
   let server: NotificationsServer
@@ -422,11 +391,4 @@ function listen(handler: Parameters<typeof createServer>[1]): Promise<Server> {
     const server = createServer(handler)
     server.listen(0, '127.0.0.1', () => resolve(server))
   })
-}
-
-async function closedPort(): Promise<number> {
-  const server = await listen(() => {})
-  const port = (server.address() as AddressInfo).port
-  await new Promise((r) => server.close(r))
-  return port
 }

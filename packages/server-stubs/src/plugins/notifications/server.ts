@@ -1,4 +1,5 @@
 import { DEFAULT_CLIENT_TYPES, type NotificationsHealth } from '@nself/contracts/notifications'
+import { type Clock, systemClock } from '../../clock'
 import { type Logger, silentLogger } from '../../http/logger'
 import { readEnv, readEnvInt } from '../../plugin-env'
 import type { StubServer, StubServerOptions } from '../../server-options'
@@ -36,8 +37,13 @@ export interface NotificationsServerOptions extends StubServerOptions {
    * (service tokens always may). Default: `NODE_ENV !== 'production'`.
    */
   devEndpoints?: boolean
-  /** Clock (tests). Default `Date.now`. */
+  /** Clock (tests). Default `Date.now`; ignored when `clock` is given. */
   now?: () => number
+  /**
+   * Time and timers of retries, quiet hours and digests (tests pass a `FakeClock`). Default:
+   * the process clock, reading the time from `now`.
+   */
+  clock?: Clock
 }
 
 /** A running notifications server. */
@@ -60,7 +66,8 @@ export async function createNotificationsServer(
   options: NotificationsServerOptions = {},
 ): Promise<NotificationsServer> {
   const env = options.env ?? process.env
-  const now = options.now ?? Date.now
+  const clock: Clock = options.clock ?? { ...systemClock, now: options.now ?? systemClock.now }
+  const now = () => clock.now()
   const states = new Map<string, NotificationsState>()
   const smtpHost = readEnv(env, 'NOTIFICATIONS_SMTP_HOST')
   const email: EmailTransport = await createEmailTransport({
@@ -108,7 +115,7 @@ export async function createNotificationsServer(
         logger,
         timeScale,
         emailDomain: readEnv(env, 'NOTIFICATIONS_EMAIL_DOMAIN') ?? 'users.nself.test',
-        now,
+        clock,
       })
       states.set(app, state)
     }

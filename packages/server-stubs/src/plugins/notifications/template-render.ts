@@ -47,3 +47,38 @@ export function defaultEmailHtml(title: string, body: string): string {
     .join('')
   return `<!doctype html><html><body><h1>${escapeHtml(title)}</h1>${paragraphs}</body></html>`
 }
+
+/** The parts of a digest: one message listing several notifications. */
+export interface DigestContent {
+  /** `You have N new notifications`. */
+  subject: string
+  /** Plain text: the subject, then each title with its body indented. */
+  text: string
+  /** The email's HTML: the same list, every value escaped. */
+  html: string
+  /** One line per title after the subject, for SMS and push. */
+  short: string
+}
+
+/** Renders a digest of `items` (oldest first). */
+export function digestContent(items: ReadonlyArray<{ title: string; body: string }>): DigestContent {
+  const subject = `You have ${items.length} new notification${items.length === 1 ? '' : 's'}`
+  const text = [
+    subject,
+    ...items.map(({ title, body }) =>
+      [`- ${title}`, ...(body ? body.split('\n').map((line) => `  ${line}`) : [])].join('\n'),
+    ),
+  ].join('\n\n')
+  const list = items
+    .map(({ title, body }) => {
+      const rest = body ? `<br>${escapeHtml(body).replace(/\n/g, '<br>')}` : ''
+      return `<li><strong>${escapeHtml(title)}</strong>${rest}</li>`
+    })
+    .join('')
+  return {
+    subject,
+    text,
+    html: `<!doctype html><html><body><h1>${escapeHtml(subject)}</h1><ul>${list}</ul></body></html>`,
+    short: [subject, ...items.map((i) => `- ${i.title}`)].join('\n'),
+  }
+}

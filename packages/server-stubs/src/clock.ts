@@ -1,4 +1,4 @@
-/** Time as the jobs server sees it: real by default, a {@link FakeClock} in tests. */
+/** Time as the stub servers see it (jobs schedules, notification digests): real by default, a {@link FakeClock} in tests. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number
