@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
-import { SummaryReporter } from './scripts/vitest/summary-reporter'
+import { SummaryReporter } from './scripts/vitest/summary-reporter.ts'
 
 // Tests run against the packages' sources, not their builds: every `@nself/x[/sub]` import
 // resolves to `packages/x/src/<sub>.ts` (or `react/index.ts`) through the package's exports.

@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config'
-import { SummaryReporter } from './scripts/vitest/summary-reporter'
+import { SummaryReporter } from './scripts/vitest/summary-reporter.ts'
 import base from './vitest.config'
 
 // Browser tests: the example app built and served against the stubs, driven in Chromium.
