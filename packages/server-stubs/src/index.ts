@@ -20,6 +20,7 @@ export {
   SHARED_JWT_SECRET_ENV,
 } from './auth/jwt-secret'
 export { type AuthUser, actingUserId, parseBearer, requireUser } from './auth/request-user'
+export { type Clock, FakeClock, systemClock } from './clock'
 export { HttpError, isHttpError } from './http/http-error'
 export { createJsonLogger, type Logger, type LogRecord, silentLogger } from './http/logger'
 export { empty, json, type Reply, text } from './http/reply'
@@ -42,7 +43,6 @@ export {
   type VerifySignatureOptions,
   verifyWebhookSignature,
 } from './plugins/jobs/callback-security'
-export { type Clock, FakeClock, systemClock } from './clock'
 export type { JobEngine } from './plugins/jobs/job-engine'
 export type { JobRecord, JobStore } from './plugins/jobs/job-store'
 export type { JobHandlerContext, JobTypeDefinition } from './plugins/jobs/job-types'

@@ -1,7 +1,13 @@
 // Raw socket.io-client helpers for the realtime server's tests (not built, not published).
 import type { ClientToServerEvents, ServerToClientEvents } from '@nself/contracts/realtime'
 import { io, type Socket } from 'socket.io-client'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { type DevTokenClaims, signDevToken } from '../src/auth/jwt'
+import {
+  createRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerOptions,
+} from '../src/plugins/realtime/server'
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0]
@@ -90,17 +96,118 @@ export class RealtimeKit {
   ): Promise<TestClient> {
     const socket = this.raw({ token: options.token ?? this.token(userId) }, options)
     const client = wrap(socket, userId)
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connected', () => resolve())
-      socket.once('connect_error', reject)
-    })
+    await connected(socket)
     return client
+  }
+
+  /** Connects each of `userIds` in turn, each joining `roomName` before the next connects. */
+  async joined<const U extends readonly string[]>(
+    roomName: string,
+    ...userIds: U
+  ): Promise<{ -readonly [K in keyof U]: TestClient }> {
+    const clients: TestClient[] = []
+    for (const userId of userIds) {
+      const client = await this.connect(userId)
+      await client.ack('room:join', { roomName })
+      clients.push(client)
+    }
+    return clients as { -readonly [K in keyof U]: TestClient }
+  }
+
+  /** `GET /metrics` of this server (or `url`) as `ops`: the Prometheus text. */
+  async metrics(url = this.url): Promise<string> {
+    return (
+      await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${this.token('ops')}` } })
+    ).text()
+  }
+
+  /** `GET /metrics` of this server (or `url`) as `ops` with `Accept: application/json`: the parsed body. */
+  async metricsJson(url = this.url): Promise<unknown> {
+    const res = await fetch(`${url}/metrics`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${this.token('ops')}` },
+    })
+    return res.json()
   }
 
   /** Closes every socket this kit opened. */
   closeAll(): void {
     for (const socket of this.#open) socket.close()
     this.#open.clear()
+  }
+}
+
+/** A realtime server started for a test, and a kit for its clients. */
+export interface RealtimeStub {
+  readonly server: RealtimeServer
+  readonly kit: RealtimeKit
+  /** Closes every client of the kit, then the server. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts a realtime server on a free port, without logs, with `env` (an empty environment unless
+ * given). The kit signs with `options.jwtSecret`, or with `secret` when the server reads its own
+ * from `env`.
+ */
+export async function startRealtime(
+  options: RealtimeServerOptions,
+  secret = options.jwtSecret,
+): Promise<RealtimeStub> {
+  if (secret === undefined) throw new Error('startRealtime: no secret for the kit to sign with')
+  const server = await createRealtimeServer({ port: 0, logger: false, env: {}, ...options })
+  const kit = new RealtimeKit(server.url, secret)
+  return {
+    server,
+    kit,
+    close: async () => {
+      kit.closeAll()
+      await server.close()
+    },
+  }
+}
+
+/**
+ * One realtime server for the enclosing `describe`: started before all its tests, its clients
+ * closed after each test, the server after all. Read `server` and `kit` inside tests.
+ */
+export function realtimeSuite(options: RealtimeServerOptions): Pick<RealtimeStub, 'server' | 'kit'> {
+  let stub: RealtimeStub | undefined
+  beforeAll(async () => {
+    stub = await startRealtime(options)
+  })
+  afterEach(() => stub?.kit.closeAll())
+  afterAll(() => stub?.close())
+  const started = (): RealtimeStub => {
+    if (!stub) throw new Error('realtimeSuite: the server starts in beforeAll; read it inside a test')
+    return stub
+  }
+  return {
+    get server() {
+      return started().server
+    },
+    get kit() {
+      return started().kit
+    },
+  }
+}
+
+/**
+ * Servers started during a `describe`'s tests (with their own options), all closed after each
+ * test. `start` resolves with the new one.
+ */
+export function realtimeServers(): {
+  start(options: RealtimeServerOptions, secret?: string): Promise<RealtimeStub>
+} {
+  const running: RealtimeStub[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((stub) => stub.close()))
+  })
+  return {
+    async start(options, secret) {
+      const stub = await startRealtime(options, secret)
+      running.push(stub)
+      return stub
+    },
   }
 }
 
@@ -170,6 +277,14 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 3_000)
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Resolves with the payload of the server's `connected` event; rejects on `connect_error`. */
+export function connected(socket: ClientSocket): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    socket.once('connected', resolve)
+    socket.once('connect_error', reject)
+  })
 }
 
 /** Resolves with the `connect_error` of `socket`; rejects if it connects. */

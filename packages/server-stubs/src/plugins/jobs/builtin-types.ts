@@ -13,8 +13,8 @@ import {
   type SimulatePayload,
   SimulatePayloadSchema,
 } from '@nself/contracts/jobs'
-import { safeRequest } from './callback-security'
 import type { Clock } from '../../clock'
+import { safeRequest } from './callback-security'
 import type { JobStore } from './job-store'
 import type { JobTypeDefinition, JobTypeRegistry } from './job-types'
 

@@ -1,7 +1,7 @@
 import { type Job as BullJob, Queue, UnrecoverableError, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
-import type { Logger } from '../../http/logger'
 import type { Clock } from '../../clock'
+import type { Logger } from '../../http/logger'
 import type { JobEngine, JobExecutor } from './job-engine'
 import type { JobRecord } from './job-store'
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { type CreateJob, jobBackoffMs } from '@nself/contracts/jobs'
 import { type AuthUser, actingUserId } from '../../auth/request-user'
+import type { Clock } from '../../clock'
 import { HttpError } from '../../http/http-error'
 import type { Logger } from '../../http/logger'
 import { checkTargetUrl, safeRequest, signWebhook } from './callback-security'
-import type { Clock } from '../../clock'
 import type { JobRecord, JobStore } from './job-store'
 import type { JobHandlerContext, JobTypeDefinition, JobTypeRegistry } from './job-types'
 

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser'
+import type { Clock } from '../../clock'
 import { HttpError } from '../../http/http-error'
 import type { Logger } from '../../http/logger'
-import type { Clock } from '../../clock'
 import type { JobEngine } from './job-engine'
 import { type ScheduleRecord, scheduleKey } from './job-store'
 

@@ -1,8 +1,8 @@
 import { clientEventSchemas, REALTIME_CONNECT_ERRORS } from '@nself/contracts/realtime'
 import fc from 'fast-check'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type AckResponse, connectError, RealtimeKit, until } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer, signDevToken } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { type AckResponse, connectError, realtimeSuite, until } from '../../../test/realtime-kit'
+import { signDevToken } from '../../index'
 
 const SECRET = 'bad-input-test-secret'
 const CLIENT_EVENTS = [...Object.keys(clientEventSchemas), 'ping']
@@ -25,25 +25,13 @@ function expectAck(ack: AckResponse): void {
 }
 
 describe('realtime bad input', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    // No rate limit here: the fuzzing below sends as fast as it can (limits.test.ts covers it).
-    server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      env: { REALTIME_RATE_LIMIT: '0' },
-    })
-    kit = new RealtimeKit(server.url, SECRET)
-  })
-  afterEach(() => kit.closeAll())
-  afterAll(() => server.close())
+  // No rate limit here: the fuzzing below sends as fast as it can (limits.test.ts covers it).
+  const rt = realtimeSuite({ jwtSecret: SECRET, env: { REALTIME_RATE_LIMIT: '0' } })
 
   /** A fresh client can still join a room and exchange a message. */
   async function stillServing(): Promise<void> {
-    const a = await kit.connect('probe-a')
-    const b = await kit.connect('probe-b')
+    const a = await rt.kit.connect('probe-a')
+    const b = await rt.kit.connect('probe-b')
     const room = `probe-${Math.random()}`
     expect((await a.ack('room:join', { roomName: room })).success).toBe(true)
     expect((await b.ack('room:join', { roomName: room })).success).toBe(true)
@@ -54,38 +42,38 @@ describe('realtime bad input', () => {
   }
 
   it('handshakes without a token, with a forged or an expired token are refused with the exact messages', async () => {
-    expect((await connectError(kit.raw({}))).message).toBe(REALTIME_CONNECT_ERRORS.authenticationRequired)
-    expect((await connectError(kit.raw({ token: 42 }))).message).toBe(
+    expect((await connectError(rt.kit.raw({}))).message).toBe(REALTIME_CONNECT_ERRORS.authenticationRequired)
+    expect((await connectError(rt.kit.raw({ token: 42 }))).message).toBe(
       REALTIME_CONNECT_ERRORS.authenticationRequired,
     )
     const forged = signDevToken({ userId: 'mallory', role: 'service' }, 'not-the-secret')
-    expect((await connectError(kit.raw({ token: forged }))).message).toBe(
+    expect((await connectError(rt.kit.raw({ token: forged }))).message).toBe(
       REALTIME_CONNECT_ERRORS.invalidToken,
     )
     // Same claims, signature of another token: still forged.
     const [header, payload] = forged.split('.')
-    const [, , signature] = kit.token('alice').split('.')
-    expect((await connectError(kit.raw({ token: `${header}.${payload}.${signature}` }))).message).toBe(
+    const [, , signature] = rt.kit.token('alice').split('.')
+    expect((await connectError(rt.kit.raw({ token: `${header}.${payload}.${signature}` }))).message).toBe(
       REALTIME_CONNECT_ERRORS.invalidToken,
     )
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`
-    expect((await connectError(kit.raw({ token: unsigned }))).message).toBe(
+    expect((await connectError(rt.kit.raw({ token: unsigned }))).message).toBe(
       REALTIME_CONNECT_ERRORS.invalidToken,
     )
-    const expired = await connectError(kit.raw({ token: kit.token('alice', { expiresIn: -1 }) }))
+    const expired = await connectError(rt.kit.raw({ token: rt.kit.token('alice', { expiresIn: -1 }) }))
     expect(expired.message).toBe(REALTIME_CONNECT_ERRORS.invalidToken)
     expect(expired.data).toEqual({ code: 'TOKEN_EXPIRED' })
     await stillServing()
   })
 
   it('an oversized message (over 1 MB) closes that connection only; the server keeps serving', async () => {
-    const alice = await kit.connect('alice')
+    const alice = await rt.kit.connect('alice')
     await alice.ack('room:join', { roomName: 'big' })
     const closed = new Promise<string>((resolve) => alice.socket.once('disconnect', resolve))
     alice.send('message:send', { roomName: 'big', content: 'x'.repeat(1_100_000) })
     expect(await closed).toMatch(/transport (close|error)/)
     // Under the transport limit but over the contract's: a typed ack error.
-    const bob = await kit.connect('bob')
+    const bob = await rt.kit.connect('bob')
     await bob.ack('room:join', { roomName: 'big' })
     const ack = await bob.ack('message:send', { roomName: 'big', content: 'x'.repeat(200_000) })
     expect(ack.error?.code).toBe('VALIDATION_FAILED')
@@ -94,7 +82,7 @@ describe('realtime bad input', () => {
   })
 
   it('unknown events: BAD_REQUEST when acked, dropped and counted when not; never a crash', async () => {
-    const alice = await kit.connect('alice')
+    const alice = await rt.kit.connect('alice')
     expect(await alice.ack('room:explode', { roomName: 'x' })).toEqual({
       success: false,
       error: { code: 'BAD_REQUEST', message: 'Unknown event "room:explode"' },
@@ -115,9 +103,7 @@ describe('realtime bad input', () => {
     }
     alice.send('no-ack-event', 1, 2, 3)
     await until(async () => {
-      const text = await (
-        await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${kit.token('ops')}` } })
-      ).text()
+      const text = await rt.kit.metrics()
       const match = /^nself_realtime_events_dropped_total\{reason="unknown_event"\} (\d+)$/m.exec(text)
       return Number(match?.[1] ?? 0) >= 22
     })
@@ -127,7 +113,7 @@ describe('realtime bad input', () => {
 
   it('malformed Socket.IO packets close that connection only', async () => {
     for (const packet of ['2["room:join",', '2[]', '2{}', '9', '2[1,2', '2["message:send",{"roomName":']) {
-      const alice = await kit.connect('alice')
+      const alice = await rt.kit.connect('alice')
       const closed = new Promise<string>((resolve) => alice.socket.once('disconnect', resolve))
       // A raw engine.io message: the Socket.IO packet as a string, bypassing the client's encoder.
       ;(alice.socket.io.engine as unknown as { send(data: string): void }).send(packet)
@@ -141,8 +127,8 @@ describe('realtime bad input', () => {
   })
 
   it('200 random payloads over every client event get typed errors (or succeed) and never crash the server', async () => {
-    const alice = await kit.connect('fuzzer')
-    const bob = await kit.connect('fuzz-peer')
+    const alice = await rt.kit.connect('fuzzer')
+    const bob = await rt.kit.connect('fuzz-peer')
     await alice.ack('room:join', { roomName: 'fuzz' })
     await bob.ack('room:join', { roomName: 'fuzz' })
     const scalar = fc.oneof(

@@ -1,24 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { realtimeSuite, sleep } from '../../../test/realtime-kit'
 
 const SECRET = 'calls-test-secret'
 
 describe('realtime call signaling (extension)', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({ port: 0, jwtSecret: SECRET, logger: false, env: {} })
-    kit = new RealtimeKit(server.url, SECRET)
-  })
-  afterEach(() => kit.closeAll())
-  afterAll(() => server.close())
+  const rt = realtimeSuite({ jwtSecret: SECRET })
 
   it('offer, answer, ice-candidate and hangup are relayed to every socket of the target, with fromUserId', async () => {
-    const alice = await kit.connect('alice')
-    const bob = await kit.connect('bob')
-    const bobPhone = await kit.connect('bob')
-    const carol = await kit.connect('carol')
+    const alice = await rt.kit.connect('alice')
+    const bob = await rt.kit.connect('bob')
+    const bobPhone = await rt.kit.connect('bob')
+    const carol = await rt.kit.connect('carol')
     for (const c of [alice, bob, carol]) await c.ack('room:join', { roomName: 'call-1' })
 
     const offer = { roomName: 'call-1', callId: 'k1', toUserId: 'bob', sdp: 'v=0 offer', media: 'video' }
@@ -84,8 +76,8 @@ describe('realtime call signaling (extension)', () => {
   })
 
   it('NOT_FOUND when the target is not in the room (not a member, or not connected)', async () => {
-    const alice = await kit.connect('alice')
-    const dave = await kit.connect('dave')
+    const alice = await rt.kit.connect('alice')
+    const dave = await rt.kit.connect('dave')
     await alice.ack('room:join', { roomName: 'call-2' })
     const offer = { roomName: 'call-2', callId: 'k2', toUserId: 'dave', sdp: 'x' }
     expect(await alice.ack('call:offer', offer)).toEqual({
@@ -100,8 +92,8 @@ describe('realtime call signaling (extension)', () => {
   })
 
   it('ROOM_FORBIDDEN when the sender is not a member; BAD_REQUEST to oneself; VALIDATION_FAILED on bad payloads', async () => {
-    const alice = await kit.connect('alice')
-    const bob = await kit.connect('bob')
+    const alice = await rt.kit.connect('alice')
+    const bob = await rt.kit.connect('bob')
     await bob.ack('room:join', { roomName: 'call-3' })
     const offer = { roomName: 'call-3', callId: 'k3', toUserId: 'bob', sdp: 'x' }
     expect((await alice.ack('call:offer', offer)).error?.code).toBe('ROOM_FORBIDDEN')

@@ -12,10 +12,9 @@ import {
   type ServerToClientEvents,
   serverEventSchemas,
 } from '@nself/contracts/realtime'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as z from 'zod/mini'
-import { RealtimeKit, sleep, type TestClient } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { realtimeSuite, sleep, type TestClient } from '../../../test/realtime-kit'
 
 const SECRET = 'contract-test-secret'
 
@@ -34,21 +33,7 @@ const SERVER_SCHEMAS: Record<keyof ServerToClientEvents, { safeParse(v: unknown)
 // sent at least once, each server event is received at least once, and every payload and ack
 // received parses with the contract's schema.
 describe('realtime contract, every event both ways', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      env: { REALTIME_TYPING_TIMEOUT: '200' },
-    })
-    kit = new RealtimeKit(server.url, SECRET)
-  })
-  afterAll(async () => {
-    kit.closeAll()
-    await server.close()
-  })
+  const rt = realtimeSuite({ jwtSecret: SECRET, env: { REALTIME_TYPING_TIMEOUT: '200' } })
 
   it('covers the whole contract', async () => {
     const sent = new Set<string>()
@@ -64,8 +49,8 @@ describe('realtime contract, every event both ways', () => {
       else client.send(event, payload)
     }
 
-    const alice = await kit.connect('alice')
-    const bob = await kit.connect('bob')
+    const alice = await rt.kit.connect('alice')
+    const bob = await rt.kit.connect('bob')
     const join = await ackOk(alice, 'room:join', { roomName: 'tour' })
     expect(RoomJoinAckDataSchema.safeParse(join.data).success).toBe(true)
     await ackOk(bob, 'room:join', { roomName: 'tour' })

@@ -1,29 +1,15 @@
 import { REALTIME_CONNECT_ERRORS } from '@nself/contracts/realtime'
-import { afterEach, describe, expect, it } from 'vitest'
-import { connectError, RealtimeKit, sleep, until } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { connectError, type RealtimeKit, realtimeServers, sleep, until } from '../../../test/realtime-kit'
 
 const SECRET = 'limits-test-secret'
 
 describe('realtime limits', () => {
-  let server: RealtimeServer | undefined
-  let kit: RealtimeKit | undefined
-  afterEach(async () => {
-    kit?.closeAll()
-    await server?.close()
-    server = undefined
-  })
+  const servers = realtimeServers()
+  const start = (env: Record<string, string>) => servers.start({ jwtSecret: SECRET, env })
 
-  async function start(env: Record<string, string>) {
-    server = await createRealtimeServer({ port: 0, jwtSecret: SECRET, logger: false, env })
-    kit = new RealtimeKit(server.url, SECRET)
-    return { server, kit }
-  }
-
-  async function dropped(url: string, reason: string): Promise<number> {
-    const text = await (
-      await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${kit?.token('ops')}` } })
-    ).text()
+  async function dropped(kit: RealtimeKit, reason: string): Promise<number> {
+    const text = await kit.metrics()
     return Number(
       new RegExp(`^nself_realtime_events_dropped_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(
         text,
@@ -32,7 +18,7 @@ describe('realtime limits', () => {
   }
 
   it('REALTIME_RATE_LIMIT: events past the limit get RATE_LIMITED (or are dropped and counted), per connection', async () => {
-    const { server, kit } = await start({ REALTIME_RATE_LIMIT: '10' })
+    const { kit } = await start({ REALTIME_RATE_LIMIT: '10' })
     const alice = await kit.connect('alice')
     const bob = await kit.connect('bob')
     const acks = await Promise.all(
@@ -51,9 +37,9 @@ describe('realtime limits', () => {
     // Another connection has its own budget.
     expect((await bob.ack('presence:get', { userIds: ['alice'] })).success).toBe(true)
     // Events without an ack are dropped and counted.
-    const before = await dropped(server.url, 'rate_limited')
+    const before = await dropped(kit, 'rate_limited')
     for (let i = 0; i < 20; i++) alice.send('ping')
-    await until(async () => (await dropped(server.url, 'rate_limited')) >= before + 15)
+    await until(async () => (await dropped(kit, 'rate_limited')) >= before + 15)
     expect(alice.events('pong').length).toBeLessThanOrEqual(5)
     // The bucket refills: a second later alice is served again, still connected.
     await sleep(1_100)

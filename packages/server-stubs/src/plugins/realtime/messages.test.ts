@@ -1,38 +1,20 @@
 import { MessageNewSchema, MessageSendAckDataSchema } from '@nself/contracts/realtime'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep, until } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { realtimeSuite, sleep, until } from '../../../test/realtime-kit'
 
 const SECRET = 'messages-test-secret'
 
 describe('realtime messages', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      // Bursts of 300 below; the limit itself is tested in limits.test.ts.
-      env: { REALTIME_RATE_LIMIT: '1000' },
-      dedupWindowMs: 500,
-    })
-    kit = new RealtimeKit(server.url, SECRET)
+  const rt = realtimeSuite({
+    jwtSecret: SECRET,
+    // Bursts of 300 below; the limit itself is tested in limits.test.ts.
+    env: { REALTIME_RATE_LIMIT: '1000' },
+    dedupWindowMs: 500,
   })
-  afterEach(() => kit.closeAll())
-  afterAll(() => server.close())
-
-  async function pair(room: string) {
-    const alice = await kit.connect('alice')
-    const bob = await kit.connect('bob')
-    await alice.ack('room:join', { roomName: room })
-    await bob.ack('room:join', { roomName: room })
-    return { alice, bob }
-  }
 
   it('message:new reaches the whole room, sender included, with a server id and the echoed clientMessageId', async () => {
-    const { alice, bob } = await pair('m-1')
-    const outsider = await kit.connect('carol')
+    const [alice, bob] = await rt.kit.joined('m-1', 'alice', 'bob')
+    const outsider = await rt.kit.connect('carol')
     const ack = await alice.ack('message:send', {
       roomName: 'm-1',
       content: 'hello',
@@ -64,7 +46,7 @@ describe('realtime messages', () => {
   })
 
   it('a resend with the same clientMessageId gets the first ack and is not broadcast again', async () => {
-    const { alice, bob } = await pair('m-2')
+    const [alice, bob] = await rt.kit.joined('m-2', 'alice', 'bob')
     const first = await alice.ack('message:send', {
       roomName: 'm-2',
       content: 'once',
@@ -86,18 +68,15 @@ describe('realtime messages', () => {
     expect(bob.events('message:new', (m) => m.content === 'once')).toHaveLength(1)
     expect(alice.events('message:new', (m) => m.content === 'once')).toHaveLength(1)
     // Also from another socket of the same user (a reconnect, another tab).
-    const aliceTab = await kit.connect('alice')
+    const aliceTab = await rt.kit.connect('alice')
     expect(
       await aliceTab.ack('message:send', { roomName: 'm-2', content: 'once', clientMessageId: 'dup-1' }),
     ).toEqual(first)
-    const metrics = await fetch(`${server.url}/metrics`, {
-      headers: { authorization: `Bearer ${kit.token('ops')}` },
-    })
-    expect(await metrics.text()).toMatch(/^nself_realtime_messages_deduplicated_total [2-9]\d*$/m)
+    expect(await rt.kit.metrics()).toMatch(/^nself_realtime_messages_deduplicated_total [2-9]\d*$/m)
   })
 
   it('the de-duplication window is bounded: past it, the same clientMessageId is a new message', async () => {
-    const { alice, bob } = await pair('m-3')
+    const [alice, bob] = await rt.kit.joined('m-3', 'alice', 'bob')
     const first = await alice.ack('message:send', { roomName: 'm-3', content: 'a', clientMessageId: 'w-1' })
     await sleep(600)
     const later = await alice.ack('message:send', { roomName: 'm-3', content: 'a', clientMessageId: 'w-1' })
@@ -108,7 +87,7 @@ describe('realtime messages', () => {
   })
 
   it('only members may send: ROOM_FORBIDDEN otherwise; a membership survives a reconnect', async () => {
-    const carol = await kit.connect('carol')
+    const carol = await rt.kit.connect('carol')
     expect(await carol.ack('message:send', { roomName: 'm-4', content: 'x' })).toEqual({
       success: false,
       error: { code: 'ROOM_FORBIDDEN', message: 'Join room "m-4" first' },
@@ -116,13 +95,13 @@ describe('realtime messages', () => {
     await carol.ack('room:join', { roomName: 'm-4' })
     carol.close()
     // A new socket of carol, before re-joining (an outbox flushing first), may still send.
-    const back = await kit.connect('carol')
+    const back = await rt.kit.connect('carol')
     const ack = await back.ack('message:send', { roomName: 'm-4', content: 'from the outbox' })
     expect(ack.success).toBe(true)
   })
 
   it('keeps each sender’s order (300 messages, acked and received in order)', async () => {
-    const { alice, bob } = await pair('m-5')
+    const [alice, bob] = await rt.kit.joined('m-5', 'alice', 'bob')
     const acks = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
         alice.ack('message:send', { roomName: 'm-5', content: String(i), clientMessageId: `o-${i}` }),
@@ -138,7 +117,7 @@ describe('realtime messages', () => {
   })
 
   it('invalid payloads get VALIDATION_FAILED with the issues', async () => {
-    const { alice } = await pair('m-6')
+    const [alice] = await rt.kit.joined('m-6', 'alice', 'bob')
     const tooLong = await alice.ack('message:send', { roomName: 'm-6', content: 'x'.repeat(70_000) })
     expect(tooLong.success).toBe(false)
     expect(tooLong.error?.code).toBe('VALIDATION_FAILED')

@@ -3,25 +3,17 @@ import {
   PresenceGetAckDataSchema,
   RealtimeMetricsSchema,
 } from '@nself/contracts/realtime'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep, until } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { realtimeServers, realtimeSuite, sleep, until } from '../../../test/realtime-kit'
 
 const SECRET = 'presence-test-secret'
 
 describe('realtime presence', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({ port: 0, jwtSecret: SECRET, logger: false, env: {} })
-    kit = new RealtimeKit(server.url, SECRET)
-  })
-  afterEach(() => kit.closeAll())
-  afterAll(() => server.close())
+  const rt = realtimeSuite({ jwtSecret: SECRET })
 
   it('a first socket is announced online to everyone, the newcomer included, before connected', async () => {
-    const watcher = await kit.connect('watcher-1')
-    const alice = await kit.connect('p1-alice')
+    const watcher = await rt.kit.connect('watcher-1')
+    const alice = await rt.kit.connect('p1-alice')
     const ownIndex = alice.log.findIndex((e) => e.event === 'presence:changed')
     const connectedIndex = alice.log.findIndex((e) => e.event === 'connected')
     expect(ownIndex).toBeGreaterThanOrEqual(0)
@@ -32,9 +24,9 @@ describe('realtime presence', () => {
   })
 
   it('a user stays online while any socket is connected; offline is broadcast on the last disconnect', async () => {
-    const watcher = await kit.connect('watcher-2')
-    const tab1 = await kit.connect('p2-alice')
-    const tab2 = await kit.connect('p2-alice')
+    const watcher = await rt.kit.connect('watcher-2')
+    const tab1 = await rt.kit.connect('p2-alice')
+    const tab2 = await rt.kit.connect('p2-alice')
     // The second tab was told its own presence, but nobody else heard anything new.
     expect(tab2.events('presence:changed', (p) => p.userId === 'p2-alice')).toEqual([
       { userId: 'p2-alice', status: 'online', customStatus: null, customEmoji: null },
@@ -58,8 +50,8 @@ describe('realtime presence', () => {
   })
 
   it('presence:update sets busy/away/online with a flattened custom status, broadcast to everyone', async () => {
-    const watcher = await kit.connect('watcher-3')
-    const alice = await kit.connect('p3-alice')
+    const watcher = await rt.kit.connect('watcher-3')
+    const alice = await rt.kit.connect('p3-alice')
     alice.send('presence:update', { status: 'busy', customStatus: { text: 'In a meeting', emoji: '📅' } })
     const expected = { userId: 'p3-alice', status: 'busy', customStatus: 'In a meeting', customEmoji: '📅' }
     expect(await watcher.waitFor('presence:changed', (p) => p.status === 'busy')).toEqual(expected)
@@ -92,9 +84,9 @@ describe('realtime presence', () => {
   })
 
   it('invisible: others see offline (exactly as a disconnect), the user’s own sockets see invisible', async () => {
-    const watcher = await kit.connect('watcher-4')
-    const alice = await kit.connect('p4-alice')
-    const aliceTab = await kit.connect('p4-alice')
+    const watcher = await rt.kit.connect('watcher-4')
+    const alice = await rt.kit.connect('p4-alice')
+    const aliceTab = await rt.kit.connect('p4-alice')
     alice.send('presence:update', { status: 'invisible', customStatus: { text: 'secret' } })
     expect(
       await watcher.waitFor('presence:changed', (p) => p.userId === 'p4-alice' && p.status === 'offline'),
@@ -130,7 +122,7 @@ describe('realtime presence', () => {
       since,
     })
     const count = watcher.events('presence:changed', (p) => p.userId === 'p4-alice').length
-    const back = await kit.connect('p4-alice')
+    const back = await rt.kit.connect('p4-alice')
     expect(back.events('presence:changed', (p) => p.userId === 'p4-alice')[0]?.status).toBe('invisible')
     await sleep(50)
     expect(watcher.events('presence:changed', (p) => p.userId === 'p4-alice')).toHaveLength(count + 1)
@@ -143,8 +135,8 @@ describe('realtime presence', () => {
   })
 
   it('a custom status is cleared at its expiresAt and re-broadcast', async () => {
-    const watcher = await kit.connect('watcher-5')
-    const alice = await kit.connect('p5-alice')
+    const watcher = await rt.kit.connect('watcher-5')
+    const alice = await rt.kit.connect('p5-alice')
     const expiresAt = new Date(Date.now() + 300).toISOString()
     alice.send('presence:update', { status: 'busy', customStatus: { text: 'brb', emoji: '☕', expiresAt } })
     await watcher.waitFor('presence:changed', (p) => p.customStatus === 'brb')
@@ -171,7 +163,7 @@ describe('realtime presence', () => {
   })
 
   it('presence:get validates its input and caps the list', async () => {
-    const alice = await kit.connect('p6-alice')
+    const alice = await rt.kit.connect('p6-alice')
     expect((await alice.ack('presence:get', { userIds: 'alice' })).error?.code).toBe('VALIDATION_FAILED')
     const many = Array.from({ length: 1_001 }, (_, i) => `u${i}`)
     expect((await alice.ack('presence:get', { userIds: many })).error?.code).toBe('VALIDATION_FAILED')
@@ -180,18 +172,11 @@ describe('realtime presence', () => {
   })
 
   it('/metrics presence counts follow the real state', async () => {
-    const read = async () =>
-      RealtimeMetricsSchema.parse(
-        await (
-          await fetch(`${server.url}/metrics`, {
-            headers: { accept: 'application/json', authorization: `Bearer ${kit.token('ops')}` },
-          })
-        ).json(),
-      ).presence
+    const read = async () => RealtimeMetricsSchema.parse(await rt.kit.metricsJson()).presence
     const before = await read()
-    const a = await kit.connect('p7-a')
-    const b = await kit.connect('p7-b')
-    const c = await kit.connect('p7-c')
+    const a = await rt.kit.connect('p7-a')
+    const b = await rt.kit.connect('p7-b')
+    const c = await rt.kit.connect('p7-c')
     b.send('presence:update', { status: 'busy' })
     c.send('presence:update', { status: 'away' })
     await until(async () => (await read()).busy === before.busy + 1)
@@ -207,73 +192,53 @@ describe('realtime presence', () => {
 })
 
 describe('realtime auto-away (REALTIME_AWAY_TIMEOUT)', () => {
+  const servers = realtimeServers()
+
   it('an online user idle for the timeout turns away; any event brings them back online', async () => {
-    const server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      env: { REALTIME_AWAY_TIMEOUT: '800' },
-    })
-    const kit = new RealtimeKit(server.url, SECRET)
+    const { kit } = await servers.start({ jwtSecret: SECRET, env: { REALTIME_AWAY_TIMEOUT: '800' } })
+    const watcher = await kit.connect('watcher')
+    const busy = await kit.connect('busy-bee')
+    busy.send('presence:update', { status: 'busy' })
+    const alice = await kit.connect('alice')
+    const connectedAt = Date.now()
+    // The watcher keeps busy (its own activity must not count for alice).
+    const keepAlive = setInterval(() => watcher.send('ping'), 50)
     try {
-      const watcher = await kit.connect('watcher')
-      const busy = await kit.connect('busy-bee')
-      busy.send('presence:update', { status: 'busy' })
-      const alice = await kit.connect('alice')
-      const connectedAt = Date.now()
-      // The watcher keeps busy (its own activity must not count for alice).
-      const keepAlive = setInterval(() => watcher.send('ping'), 50)
-      try {
-        const away = await watcher.waitFor(
-          'presence:changed',
-          (p) => p.userId === 'alice' && p.status === 'away',
-          5_000,
-        )
-        expect(away).toEqual({ userId: 'alice', status: 'away', customStatus: null, customEmoji: null })
-        expect(Date.now() - connectedAt).toBeGreaterThanOrEqual(750)
-        alice.send('ping')
-        await watcher.waitFor('presence:changed', (p) => p.userId === 'alice' && p.status === 'online')
-        await sleep(200)
-        // Only `online` turns away: busy stays busy; and the watcher, active, never went away.
-        expect(
-          watcher.events('presence:changed', (p) => p.userId === 'busy-bee' && p.status === 'away'),
-        ).toEqual([])
-        expect(
-          watcher.events('presence:changed', (p) => p.userId === 'watcher' && p.status === 'away'),
-        ).toEqual([])
-      } finally {
-        clearInterval(keepAlive)
-      }
-      // An explicit away is not lifted by activity.
-      const since = watcher.log.length
-      alice.send('presence:update', { status: 'away' })
-      await watcher.waitFor('presence:changed', (p) => p.userId === 'alice' && p.status === 'away', { since })
-      const count = watcher.events('presence:changed', (p) => p.userId === 'alice').length
+      const away = await watcher.waitFor(
+        'presence:changed',
+        (p) => p.userId === 'alice' && p.status === 'away',
+        5_000,
+      )
+      expect(away).toEqual({ userId: 'alice', status: 'away', customStatus: null, customEmoji: null })
+      expect(Date.now() - connectedAt).toBeGreaterThanOrEqual(750)
       alice.send('ping')
-      await sleep(100)
-      expect(watcher.events('presence:changed', (p) => p.userId === 'alice')).toHaveLength(count)
+      await watcher.waitFor('presence:changed', (p) => p.userId === 'alice' && p.status === 'online')
+      await sleep(200)
+      // Only `online` turns away: busy stays busy; and the watcher, active, never went away.
+      expect(
+        watcher.events('presence:changed', (p) => p.userId === 'busy-bee' && p.status === 'away'),
+      ).toEqual([])
+      expect(
+        watcher.events('presence:changed', (p) => p.userId === 'watcher' && p.status === 'away'),
+      ).toEqual([])
     } finally {
-      kit.closeAll()
-      await server.close()
+      clearInterval(keepAlive)
     }
+    // An explicit away is not lifted by activity.
+    const since = watcher.log.length
+    alice.send('presence:update', { status: 'away' })
+    await watcher.waitFor('presence:changed', (p) => p.userId === 'alice' && p.status === 'away', { since })
+    const count = watcher.events('presence:changed', (p) => p.userId === 'alice').length
+    alice.send('ping')
+    await sleep(100)
+    expect(watcher.events('presence:changed', (p) => p.userId === 'alice')).toHaveLength(count)
   })
 
   it('REALTIME_AWAY_TIMEOUT=0 disables it', async () => {
-    const server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      env: { REALTIME_AWAY_TIMEOUT: '0' },
-    })
-    const kit = new RealtimeKit(server.url, SECRET)
-    try {
-      const alice = await kit.connect('alice')
-      await sleep(300)
-      expect(alice.events('presence:changed', (p) => p.status === 'away')).toEqual([])
-      expect(server.config.awayTimeoutMs).toBe(0)
-    } finally {
-      kit.closeAll()
-      await server.close()
-    }
+    const { server, kit } = await servers.start({ jwtSecret: SECRET, env: { REALTIME_AWAY_TIMEOUT: '0' } })
+    const alice = await kit.connect('alice')
+    await sleep(300)
+    expect(alice.events('presence:changed', (p) => p.status === 'away')).toEqual([])
+    expect(server.config.awayTimeoutMs).toBe(0)
   })
 })

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { realtimeSuite } from '../../../test/realtime-kit'
 
 const SECRET = 'recovery-test-secret'
 
 describe('realtime connection-state recovery', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({ port: 0, jwtSecret: SECRET, logger: false, env: {} })
-    kit = new RealtimeKit(server.url, SECRET)
-  })
-  afterAll(async () => {
-    kit.closeAll()
-    await server.close()
-  })
+  const rt = realtimeSuite({ jwtSecret: SECRET })
 
   it('a client whose transport drops gets its socket id, rooms and missed messages back', async () => {
-    const alice = await kit.connect('alice', { reconnection: true })
-    const bob = await kit.connect('bob')
+    const alice = await rt.kit.connect('alice', { reconnection: true })
+    const bob = await rt.kit.connect('bob')
     await alice.ack('room:join', { roomName: 'r' })
     await bob.ack('room:join', { roomName: 'r' })
     const id = alice.socket.id

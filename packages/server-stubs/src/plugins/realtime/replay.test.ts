@@ -5,8 +5,14 @@ import {
   RoomJoinAckDataSchema,
 } from '@nself/contracts/realtime'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep, type TestClient, until } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import {
+  type RealtimeKit,
+  type RealtimeStub,
+  sleep,
+  startRealtime,
+  type TestClient,
+  until,
+} from '../../../test/realtime-kit'
 
 const SECRET = 'replay-test-secret'
 
@@ -36,30 +42,26 @@ async function join(client: TestClient, roomName: string, since?: string) {
 const contents = (messages: readonly MessageNew[] | undefined) => messages?.map((m) => m.content)
 
 describe('realtime replay on room:join { since } (extension)', () => {
-  const servers: RealtimeServer[] = []
-  const kits: RealtimeKit[] = []
+  const stubs: RealtimeStub[] = []
   async function start(env: Record<string, string> = {}, port = 0) {
-    const server = await createRealtimeServer({
+    const stub = await startRealtime({
       port,
       jwtSecret: SECRET,
-      logger: false,
       env: { REALTIME_RATE_LIMIT: '0', ...env },
       rooms: [{ name: 'secret', private: true, members: ['alice'] }],
     })
-    servers.push(server)
-    const kit = new RealtimeKit(server.url, SECRET)
-    kits.push(kit)
-    return { server, kit }
+    stubs.push(stub)
+    return stub
   }
   let kit: RealtimeKit
   beforeAll(async () => {
     ;({ kit } = await start())
   })
   afterEach(() => {
-    for (const k of kits) k.closeAll()
+    for (const stub of stubs) stub.kit.closeAll()
   })
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()))
+    await Promise.all(stubs.map((stub) => stub.close()))
   })
 
   it('returns exactly the messages with timestamp ≥ since, oldest first, as message:new sent them', async () => {

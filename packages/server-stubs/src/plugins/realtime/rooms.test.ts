@@ -1,33 +1,20 @@
 import { ErrorBodySchema } from '@nself/contracts'
 import { RoomInfoSchema, RoomJoinAckDataSchema, UserRoomEventSchema } from '@nself/contracts/realtime'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep, until } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer, signDevToken } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { realtimeServers, realtimeSuite, sleep, startRealtime, until } from '../../../test/realtime-kit'
 
 const SECRET = 'rooms-test-secret'
 
 describe('realtime rooms', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      env: {},
-      rooms: [{ name: 'board', private: true, members: ['alice', 'bob'] }],
-    })
-    kit = new RealtimeKit(server.url, SECRET)
+  const rt = realtimeSuite({
+    jwtSecret: SECRET,
+    rooms: [{ name: 'board', private: true, members: ['alice', 'bob'] }],
   })
-  afterEach(() => kit.closeAll())
-  afterAll(() => server.close())
 
-  const service = () => ({
-    authorization: `Bearer ${signDevToken({ userId: 'ops', role: 'service' }, SECRET)}`,
-  })
+  const service = () => ({ authorization: `Bearer ${rt.kit.token('ops', { role: 'service' })}` })
 
   it('room:join creates the room on first join; the ack has memberCount, members with presence and typists', async () => {
-    const alice = await kit.connect('alice')
+    const alice = await rt.kit.connect('alice')
     const before = Date.now()
     const ack = await alice.ack('room:join', { roomName: 'general-1' })
     expect(ack.success).toBe(true)
@@ -43,7 +30,7 @@ describe('realtime rooms', () => {
     const serverTime = Date.parse(data.serverTime ?? '')
     expect(serverTime).toBeGreaterThanOrEqual(before)
     expect(serverTime).toBeLessThanOrEqual(Date.now())
-    const bob = await kit.connect('bob')
+    const bob = await rt.kit.connect('bob')
     await bob.ack('presence:update', { status: 'busy', customStatus: { text: 'focus', emoji: '🎧' } })
     const second = RoomJoinAckDataSchema.parse((await bob.ack('room:join', { roomName: 'general-1' })).data)
     expect(second.memberCount).toBe(2)
@@ -54,10 +41,10 @@ describe('realtime rooms', () => {
   })
 
   it('user:joined goes to the other members only, once per membership', async () => {
-    const alice = await kit.connect('alice')
-    const aliceTab = await kit.connect('alice')
+    const alice = await rt.kit.connect('alice')
+    const aliceTab = await rt.kit.connect('alice')
     await alice.ack('room:join', { roomName: 'general-2' })
-    const bob = await kit.connect('bob')
+    const bob = await rt.kit.connect('bob')
     expect((await bob.ack('room:join', { roomName: 'general-2' })).success).toBe(true)
     const joined = UserRoomEventSchema.parse(await alice.waitFor('user:joined'))
     expect(joined).toEqual({ roomName: 'general-2', userId: 'bob' })
@@ -71,9 +58,9 @@ describe('realtime rooms', () => {
   })
 
   it('room:leave acks { success: true } and tells the others user:left; every socket of the user leaves', async () => {
-    const alice = await kit.connect('alice')
-    const bob = await kit.connect('bob')
-    const bobTab = await kit.connect('bob')
+    const alice = await rt.kit.connect('alice')
+    const bob = await rt.kit.connect('bob')
+    const bobTab = await rt.kit.connect('bob')
     for (const c of [alice, bob, bobTab]) await c.ack('room:join', { roomName: 'general-3' })
     const left = await bob.ack('room:leave', { roomName: 'general-3' })
     expect(left).toEqual({ success: true })
@@ -89,15 +76,15 @@ describe('realtime rooms', () => {
   })
 
   it('memberships survive a disconnect (no user:left; the member count keeps them)', async () => {
-    const alice = await kit.connect('alice')
-    const carol = await kit.connect('carol')
+    const alice = await rt.kit.connect('alice')
+    const carol = await rt.kit.connect('carol')
     await alice.ack('room:join', { roomName: 'general-4' })
     await carol.ack('room:join', { roomName: 'general-4' })
     carol.close()
     await alice.waitFor('presence:changed', (p) => p.userId === 'carol' && p.status === 'offline')
     await sleep(50)
     expect(alice.events('user:left')).toEqual([])
-    const again = await kit.connect('carol')
+    const again = await rt.kit.connect('carol')
     const data = RoomJoinAckDataSchema.parse((await again.ack('room:join', { roomName: 'general-4' })).data)
     expect(data.memberCount).toBe(2)
     expect(data.members?.map((m) => [m.userId, m.status])).toEqual([
@@ -107,7 +94,7 @@ describe('realtime rooms', () => {
   })
 
   it('a private room declared by option refuses non-members with ROOM_FORBIDDEN and lists its members', async () => {
-    const mallory = await kit.connect('mallory')
+    const mallory = await rt.kit.connect('mallory')
     expect(await mallory.ack('room:join', { roomName: 'board' })).toEqual({
       success: false,
       error: { code: 'ROOM_FORBIDDEN', message: 'Room "board" is private' },
@@ -115,7 +102,7 @@ describe('realtime rooms', () => {
     expect((await mallory.ack('message:send', { roomName: 'board', content: 'hi' })).error?.code).toBe(
       'ROOM_FORBIDDEN',
     )
-    const alice = await kit.connect('alice')
+    const alice = await rt.kit.connect('alice')
     const data = RoomJoinAckDataSchema.parse((await alice.ack('room:join', { roomName: 'board' })).data)
     // Declared members are listed (bob has never joined, and is offline).
     expect(data.members).toEqual([
@@ -126,11 +113,11 @@ describe('realtime rooms', () => {
   })
 
   it('PUT /v1/rooms/:name (service token) makes a room private; removed members leave at once', async () => {
-    const alice = await kit.connect('alice')
-    const dave = await kit.connect('dave')
+    const alice = await rt.kit.connect('alice')
+    const dave = await rt.kit.connect('dave')
     await alice.ack('room:join', { roomName: 'team-5' })
     await dave.ack('room:join', { roomName: 'team-5' })
-    const res = await fetch(`${server.url}/v1/rooms/team-5`, {
+    const res = await fetch(`${rt.server.url}/v1/rooms/team-5`, {
       method: 'PUT',
       headers: { ...service(), 'content-type': 'application/json' },
       body: JSON.stringify({ private: true, members: ['alice', 'erin'] }),
@@ -149,12 +136,12 @@ describe('realtime rooms', () => {
       'ROOM_FORBIDDEN',
     )
     expect((await dave.ack('room:join', { roomName: 'team-5' })).error?.code).toBe('ROOM_FORBIDDEN')
-    const erin = await kit.connect('erin')
+    const erin = await rt.kit.connect('erin')
     expect((await erin.ack('room:join', { roomName: 'team-5' })).success).toBe(true)
     // GET reads it back; making it public again lets anyone in.
-    const get = await fetch(`${server.url}/v1/rooms/team-5`, { headers: service() })
+    const get = await fetch(`${rt.server.url}/v1/rooms/team-5`, { headers: service() })
     expect(RoomInfoSchema.parse(await get.json()).joined).toEqual(['alice', 'erin'])
-    await fetch(`${server.url}/v1/rooms/team-5`, {
+    await fetch(`${rt.server.url}/v1/rooms/team-5`, {
       method: 'PUT',
       headers: { ...service(), 'content-type': 'application/json' },
       body: JSON.stringify({}),
@@ -163,9 +150,9 @@ describe('realtime rooms', () => {
   })
 
   it('the room routes are for service tokens only and validate their input', async () => {
-    const user = { authorization: `Bearer ${signDevToken({ userId: 'alice' }, SECRET)}` }
+    const user = { authorization: `Bearer ${rt.kit.token('alice')}` }
     const put = (headers: Record<string, string>, body: string) =>
-      fetch(`${server.url}/v1/rooms/x`, {
+      fetch(`${rt.server.url}/v1/rooms/x`, {
         method: 'PUT',
         headers: { ...headers, 'content-type': 'application/json' },
         body,
@@ -177,22 +164,22 @@ describe('realtime rooms', () => {
     const invalid = await put(service(), '{"private":"yes","members":[1]}')
     expect(invalid.status).toBe(400)
     expect(ErrorBodySchema.parse(await invalid.json()).code).toBe('VALIDATION_FAILED')
-    const tooLong = await fetch(`${server.url}/v1/rooms/${'r'.repeat(201)}`, {
+    const tooLong = await fetch(`${rt.server.url}/v1/rooms/${'r'.repeat(201)}`, {
       method: 'PUT',
       headers: { ...service(), 'content-type': 'application/json' },
       body: '{}',
     })
     expect(tooLong.status).toBe(400)
-    expect((await fetch(`${server.url}/v1/rooms/never-made`, { headers: service() })).status).toBe(404)
-    expect((await fetch(`${server.url}/v1/rooms/x`, { headers: user })).status).toBe(403)
+    expect((await fetch(`${rt.server.url}/v1/rooms/never-made`, { headers: service() })).status).toBe(404)
+    expect((await fetch(`${rt.server.url}/v1/rooms/x`, { headers: user })).status).toBe(403)
   })
 
   it('metrics count the rooms and those with sockets in them', async () => {
-    const alice = await kit.connect('alice')
+    const alice = await rt.kit.connect('alice')
     await alice.ack('room:join', { roomName: 'metrics-room' })
     const read = async () =>
       (await (
-        await fetch(`${server.url}/metrics`, {
+        await fetch(`${rt.server.url}/metrics`, {
           headers: { ...service(), accept: 'application/json' },
         })
       ).json()) as { rooms: { total: number; active: number } }
@@ -206,32 +193,25 @@ describe('realtime rooms', () => {
 })
 
 describe('realtime rooms with createRoomsOnJoin: false (the real plugin)', () => {
+  const servers = realtimeServers()
+
   it('joining an unknown room fails with ROOM_NOT_FOUND; a declared one works', async () => {
-    const server = await createRealtimeServer({
-      port: 0,
+    const { kit } = await servers.start({
       jwtSecret: SECRET,
-      logger: false,
-      env: {},
       createRoomsOnJoin: false,
       rooms: [{ name: 'lobby' }],
     })
-    const kit = new RealtimeKit(server.url, SECRET)
-    try {
-      const alice = await kit.connect('alice')
-      expect(await alice.ack('room:join', { roomName: 'nowhere' })).toEqual({
-        success: false,
-        error: { code: 'ROOM_NOT_FOUND', message: 'Room not found' },
-      })
-      expect((await alice.ack('room:join', { roomName: 'lobby' })).success).toBe(true)
-    } finally {
-      kit.closeAll()
-      await server.close()
-    }
+    const alice = await kit.connect('alice')
+    expect(await alice.ack('room:join', { roomName: 'nowhere' })).toEqual({
+      success: false,
+      error: { code: 'ROOM_NOT_FOUND', message: 'Room not found' },
+    })
+    expect((await alice.ack('room:join', { roomName: 'lobby' })).success).toBe(true)
   })
 
   it('an invalid declared room refuses to start', async () => {
-    await expect(
-      createRealtimeServer({ port: 0, jwtSecret: SECRET, logger: false, env: {}, rooms: [{ name: '' }] }),
-    ).rejects.toThrow(/invalid room name/)
+    await expect(startRealtime({ jwtSecret: SECRET, rooms: [{ name: '' }] })).rejects.toThrow(
+      /invalid room name/,
+    )
   })
 })

@@ -6,8 +6,14 @@ import {
 } from '@nself/contracts/realtime'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer, signDevToken } from '../../index'
+import {
+  type RealtimeKit,
+  type RealtimeStub,
+  realtimeServers,
+  sleep,
+  startRealtime,
+} from '../../../test/realtime-kit'
+import type { RealtimeServer } from '../../index'
 
 // Scale mode: two instances on one Redis.
 // Never skipped: REDIS_URL in CI, else the local Redis on its default port.
@@ -19,22 +25,23 @@ describe('realtime scale mode: two instances on one Redis', () => {
   let a: RealtimeServer
   let b: RealtimeServer
   let kit: RealtimeKit
+  let stubs: RealtimeStub[] = []
   beforeAll(async () => {
     const options = {
-      port: 0,
       jwtSecret: SECRET,
-      logger: false as const,
       env: { REDIS_URL, REALTIME_TYPING_TIMEOUT: '1500' },
       redisKeyPrefix: prefix,
       rooms: [{ name: 'vault', private: true, members: ['alice', 'bob'] }],
     }
-    a = await createRealtimeServer(options)
-    b = await createRealtimeServer(options)
-    kit = new RealtimeKit(a.url, SECRET)
+    const first = await startRealtime(options)
+    const second = await startRealtime(options)
+    stubs = [first, second]
+    ;({ server: a, kit } = first)
+    b = second.server
   })
   afterEach(() => kit.closeAll())
   afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()])
+    await Promise.all(stubs.map((stub) => stub.close()))
     const admin = new Redis(REDIS_URL)
     const keys = await admin.keys(`${prefix}*`)
     if (keys.length > 0) await admin.del(...keys)
@@ -193,7 +200,7 @@ describe('realtime scale mode: two instances on one Redis', () => {
     const res = await fetch(`${b.url}/v1/rooms/vault`, {
       method: 'PUT',
       headers: {
-        authorization: `Bearer ${signDevToken({ userId: 'ops', role: 'service' }, SECRET)}`,
+        authorization: `Bearer ${kit.token('ops', { role: 'service' })}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify({ private: true, members: ['alice'] }),
@@ -222,10 +229,8 @@ describe('realtime scale mode: two instances on one Redis', () => {
   })
 
   it('an instance that shuts down takes its users offline for the other instances', async () => {
-    const c = await createRealtimeServer({
-      port: 0,
+    const { server: c } = await startRealtime({
       jwtSecret: SECRET,
-      logger: false,
       env: { REDIS_URL },
       redisKeyPrefix: prefix,
     })
@@ -246,16 +251,7 @@ describe('realtime scale mode: two instances on one Redis', () => {
     const bob = await onB('bob-5')
     bob.send('presence:update', { status: 'busy' })
     await alice.waitFor('presence:changed', (p) => p.userId === 'bob-5' && p.status === 'busy')
-    const metrics = RealtimeMetricsSchema.parse(
-      await (
-        await fetch(`${b.url}/metrics`, {
-          headers: {
-            accept: 'application/json',
-            authorization: `Bearer ${signDevToken({ userId: 'o' }, SECRET)}`,
-          },
-        })
-      ).json(),
-    )
+    const metrics = RealtimeMetricsSchema.parse(await kit.metricsJson(b.url))
     expect(metrics.rooms.active).toBeGreaterThanOrEqual(1)
     expect(metrics.rooms.total).toBeGreaterThanOrEqual(metrics.rooms.active)
     expect(metrics.presence.busy).toBeGreaterThanOrEqual(1)
@@ -265,26 +261,20 @@ describe('realtime scale mode: two instances on one Redis', () => {
 })
 
 describe('realtime scale mode configuration', () => {
+  const servers = realtimeServers()
+
   it('fails to start, naming the URL without its password, when Redis cannot be reached', async () => {
     await expect(
-      createRealtimeServer({
-        port: 0,
-        jwtSecret: SECRET,
-        logger: false,
-        env: { REALTIME_REDIS_URL: 'redis://user:hunter2@127.0.0.1:1/0' },
-      }),
+      startRealtime({ jwtSecret: SECRET, env: { REALTIME_REDIS_URL: 'redis://user:hunter2@127.0.0.1:1/0' } }),
     ).rejects.toThrow('realtime: cannot connect to Redis at redis://user:***@127.0.0.1:1/0')
   })
 
   it('redisUrl: false keeps the state in memory even with REDIS_URL set', async () => {
-    const server = await createRealtimeServer({
-      port: 0,
+    const { server } = await servers.start({
       jwtSecret: SECRET,
-      logger: false,
       env: { REDIS_URL: 'redis://127.0.0.1:1' },
       redisUrl: false,
     })
     expect(server.store.kind).toBe('memory')
-    await server.close()
   })
 })

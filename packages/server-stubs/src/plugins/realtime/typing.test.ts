@@ -1,40 +1,16 @@
 import { RoomJoinAckDataSchema, TypingEventSchema } from '@nself/contracts/realtime'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RealtimeKit, sleep } from '../../../test/realtime-kit'
-import { createRealtimeServer, type RealtimeServer } from '../../index'
+import { describe, expect, it } from 'vitest'
+import { realtimeSuite, sleep } from '../../../test/realtime-kit'
 
 const SECRET = 'typing-test-secret'
 const TIMEOUT = 1_000
 
 describe('realtime typing', () => {
-  let server: RealtimeServer
-  let kit: RealtimeKit
-  beforeAll(async () => {
-    server = await createRealtimeServer({
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false,
-      env: { REALTIME_TYPING_TIMEOUT: String(TIMEOUT) },
-    })
-    kit = new RealtimeKit(server.url, SECRET)
-  })
-  afterEach(() => kit.closeAll())
-  afterAll(() => server.close())
-
-  async function room(name: string, ...users: string[]) {
-    const clients = []
-    for (const user of users) {
-      const client = await kit.connect(user)
-      await client.ack('room:join', { roomName: name })
-      clients.push(client)
-    }
-    return clients
-  }
+  const rt = realtimeSuite({ jwtSecret: SECRET, env: { REALTIME_TYPING_TIMEOUT: String(TIMEOUT) } })
 
   it('typing:start sends the full list to the other sockets of the room, one entry per user', async () => {
-    const [alice, bob, carol] = await room('t-1', 'alice', 'bob', 'carol')
-    if (!alice || !bob || !carol) throw new Error('setup')
-    const aliceTab = await kit.connect('alice')
+    const [alice, bob, carol] = await rt.kit.joined('t-1', 'alice', 'bob', 'carol')
+    const aliceTab = await rt.kit.connect('alice')
     await aliceTab.ack('room:join', { roomName: 't-1' })
     alice.send('typing:start', { roomName: 't-1' })
     const first = TypingEventSchema.parse(await bob.waitFor('typing:event'))
@@ -61,8 +37,7 @@ describe('realtime typing', () => {
   })
 
   it('typing:stop removes the user at once and tells the others', async () => {
-    const [alice, bob] = await room('t-2', 'alice', 'bob')
-    if (!alice || !bob) throw new Error('setup')
+    const [alice, bob] = await rt.kit.joined('t-2', 'alice', 'bob')
     alice.send('typing:start', { roomName: 't-2' })
     await bob.waitFor('typing:event', (e) => e.users.length === 1)
     alice.send('typing:stop', { roomName: 't-2' })
@@ -73,8 +48,7 @@ describe('realtime typing', () => {
   })
 
   it(`a typist that stops sending lapses after REALTIME_TYPING_TIMEOUT (${TIMEOUT} ms) and the room is told`, async () => {
-    const [alice, bob] = await room('t-3', 'alice', 'bob')
-    if (!alice || !bob) throw new Error('setup')
+    const [alice, bob] = await rt.kit.joined('t-3', 'alice', 'bob')
     alice.send('typing:start', { roomName: 't-3' })
     await bob.waitFor('typing:event', (e) => e.users.length === 1)
     const started = Date.now()
@@ -86,8 +60,7 @@ describe('realtime typing', () => {
   })
 
   it('a refresh keeps the typist past the first timeout', async () => {
-    const [alice, bob] = await room('t-4', 'alice', 'bob')
-    if (!alice || !bob) throw new Error('setup')
+    const [alice, bob] = await rt.kit.joined('t-4', 'alice', 'bob')
     alice.send('typing:start', { roomName: 't-4' })
     await bob.waitFor('typing:event')
     await sleep(TIMEOUT * 0.6)
@@ -98,8 +71,7 @@ describe('realtime typing', () => {
   })
 
   it('a socket that disconnects while typing leaves no typist behind (at once, not after the timeout)', async () => {
-    const [alice, bob] = await room('t-5', 'alice', 'bob')
-    if (!alice || !bob) throw new Error('setup')
+    const [alice, bob] = await rt.kit.joined('t-5', 'alice', 'bob')
     alice.send('typing:start', { roomName: 't-5' })
     alice.send('typing:start', { roomName: 't-5', threadId: 'th' })
     await bob.waitFor('typing:event', (e) => e.threadId === 'th')
@@ -111,20 +83,19 @@ describe('realtime typing', () => {
     expect(thread).toEqual({ roomName: 't-5', threadId: 'th', users: [] })
     // Well before the typist would have lapsed.
     expect(Date.now() - closedAt).toBeLessThan(TIMEOUT * 0.6)
-    const carol = await kit.connect('carol')
+    const carol = await rt.kit.connect('carol')
     const ack = RoomJoinAckDataSchema.parse((await carol.ack('room:join', { roomName: 't-5' })).data)
     expect(ack.typing).toEqual([])
   })
 
   it('threads are separate lists; the join ack lists every thread with typists', async () => {
-    const [alice, bob] = await room('t-6', 'alice', 'bob')
-    if (!alice || !bob) throw new Error('setup')
+    const [alice, bob] = await rt.kit.joined('t-6', 'alice', 'bob')
     alice.send('typing:start', { roomName: 't-6', threadId: 'a' })
     bob.send('typing:start', { roomName: 't-6' })
     const threadEvent = await bob.waitFor('typing:event', (e) => e.threadId === 'a')
     expect(threadEvent.users.map((u) => u.userId)).toEqual(['alice'])
     await alice.waitFor('typing:event', (e) => e.threadId === undefined)
-    const carol = await kit.connect('carol')
+    const carol = await rt.kit.connect('carol')
     const ack = RoomJoinAckDataSchema.parse((await carol.ack('room:join', { roomName: 't-6' })).data)
     expect(ack.typing).toEqual([
       { threadId: '', users: [{ userId: 'bob', startedAt: expect.any(String) }] },
@@ -133,8 +104,8 @@ describe('realtime typing', () => {
   })
 
   it('typing in a room one is not a member of is ignored', async () => {
-    const [bob] = await room('t-7', 'bob')
-    const mallory = await kit.connect('mallory')
+    const [bob] = await rt.kit.joined('t-7', 'bob')
+    const mallory = await rt.kit.connect('mallory')
     mallory.send('typing:start', { roomName: 't-7' })
     mallory.send('typing:start', { roomName: 42 })
     await sleep(80)
