@@ -120,6 +120,8 @@ interface Entry {
 // Unfinished uploads the stub keeps for a day (FILE_UPLOAD_EXPIRATION_MS); older entries are dead.
 const STALE_MS = 86_400_000
 const TERMINAL = ['completed', 'failed', 'cancelled']
+// Upload states nothing happens in any more.
+const FINISHED: UploadState[] = ['ready', 'failed', 'cancelled']
 /**
  * Uploads files to the nself file-processing plugin and waits until they are processed:
  * resumable tus uploads (or the presigned PUT flow) in a queue with a concurrency limit, a
@@ -200,8 +202,7 @@ export class FileUploadService implements ReadableStore<readonly UploadItem[]> {
    */
   pause(id?: string): void {
     for (const e of this.#pick(id)) {
-      if (e.item.paused || !['queued', 'validating', 'uploading', 'processing'].includes(e.item.state))
-        continue
+      if (e.item.paused || FINISHED.includes(e.item.state)) continue
       this.#set(e, { paused: true, speed: 0, eta: null })
       this.#stop(e)
     }
@@ -218,7 +219,7 @@ export class FileUploadService implements ReadableStore<readonly UploadItem[]> {
   cancel(id?: string): void {
     for (const e of this.#pick(id)) {
       const { state, fileId } = e.item
-      if (state === 'ready' || state === 'failed' || state === 'cancelled') continue
+      if (FINISHED.includes(state)) continue
       this.#set(e, { state: 'cancelled', paused: false, speed: 0, eta: null })
       this.#stop(e)
       if (fileId) {
@@ -245,7 +246,7 @@ export class FileUploadService implements ReadableStore<readonly UploadItem[]> {
   /** Drops a finished (`ready`, `failed`, `cancelled`) upload from the queue. */
   remove(id: string): void {
     const e = this.#entries.get(id)
-    if (e && ['ready', 'failed', 'cancelled'].includes(e.item.state) && this.#entries.delete(id)) this.#emit()
+    if (e && FINISHED.includes(e.item.state) && this.#entries.delete(id)) this.#emit()
   }
 
   /**

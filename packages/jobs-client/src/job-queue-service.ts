@@ -5,6 +5,7 @@ import {
   isNselfError,
   NselfError,
   openEventStream,
+  type RequestOptions,
   type ResponseSchema,
   sleep,
 } from '@nself/client-core'
@@ -69,6 +70,8 @@ export interface JobChange {
 
 const DONE = ['completed', 'failed', 'cancelled']
 const path = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`
+const POST = { method: 'POST' } as const
+const DELETE = { method: 'DELETE' } as const
 
 // Response checks are for development; the literal NODE_ENV test lets bundlers drop them
 // (and zod) from production builds.
@@ -82,10 +85,6 @@ const SCHEMAS =
         schedules: ScheduleListSchema,
       }
     : undefined
-
-function checked<T>(name: keyof NonNullable<typeof SCHEMAS>): { schema?: ResponseSchema<T> } {
-  return SCHEMAS ? { schema: SCHEMAS[name] as unknown as ResponseSchema<T> } : {}
-}
 
 /**
  * Enqueue, schedule, watch and manage background jobs on the nself jobs plugin. React-free:
@@ -107,6 +106,26 @@ export class JobQueueService {
     this.http = new HttpClient({ ...options, plugin: 'jobs' })
   }
 
+  /** One request; `schema` names the response's contract, checked outside production. */
+  #req<T>(
+    path: string,
+    options: CallOptions,
+    schema?: keyof NonNullable<typeof SCHEMAS>,
+    init?: Omit<RequestOptions<T>, 'path'>,
+  ): Promise<T> {
+    return this.http.request<T>({
+      path,
+      ...init,
+      ...(SCHEMAS && schema ? { schema: SCHEMAS[schema] as unknown as ResponseSchema<T> } : {}),
+      ...options,
+    })
+  }
+
+  /** A request answered by one job. */
+  async #job(p: string, options: CallOptions, init?: Omit<RequestOptions<WireJob>, 'path'>): Promise<Job> {
+    return toJob(await this.#req<WireJob>(p, options, 'job', init))
+  }
+
   /** Enqueues a job; its payload is typed by {@link JobTypes}. */
   async enqueue<T extends JobTypeName>(
     input: EnqueueInput<T>,
@@ -114,15 +133,11 @@ export class JobQueueService {
   ): Promise<Job<JobTypes[T]>>
   async enqueue(input: QueueJobInput, options?: CallOptions): Promise<Job>
   async enqueue(input: EnqueueInput | QueueJobInput, options: CallOptions = {}): Promise<Job> {
-    const wire = await this.http.request<WireJob>({
+    return this.#job('/v1/jobs', options, {
       method: 'POST',
-      path: '/v1/jobs',
       body: toCreateBody(input),
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-      ...checked('job'),
-      ...options,
     })
-    return toJob(wire)
   }
 
   /** The seeds' call: `scheduleJob({ type, payload, runAt })` — an enqueue due at `runAt`. */
@@ -134,7 +149,7 @@ export class JobQueueService {
   }
 
   async get(id: string, options: CallOptions = {}): Promise<Job> {
-    return toJob(await this.http.request<WireJob>({ path: path(id), ...checked('job'), ...options }))
+    return this.#job(path(id), options)
   }
 
   /** The caller's jobs, newest first. */
@@ -151,53 +166,40 @@ export class JobQueueService {
   }
 
   async #page(p: string, filter: JobFilter, options: CallOptions): Promise<JobPage> {
-    const body = await this.http.request<WireJobList>({
-      path: p,
-      query: { ...filter },
-      ...checked('list'),
-      ...options,
-    })
+    const body = await this.#req<WireJobList>(p, options, 'list', { query: { ...filter } })
     return { jobs: body.jobs.map(toJob), total: body.total, limit: body.limit, offset: body.offset }
   }
 
   /** Cancels a pending job (it never runs) or a running one (its handler is aborted). */
   async cancel(id: string, options: CallOptions = {}): Promise<Job> {
-    return this.#post(`${path(id)}/cancel`, options)
+    return this.#job(`${path(id)}/cancel`, options, POST)
   }
 
   /** Runs a failed job again, attempts reset. */
   async retry(id: string, options: CallOptions = {}): Promise<Job> {
-    return this.#post(`${path(id)}/retry`, options)
+    return this.#job(`${path(id)}/retry`, options, POST)
   }
 
   /** Takes a job out of the dead-letter queue and runs it again. */
   async revive(id: string, options: CallOptions = {}): Promise<Job> {
-    return this.#post(`/v1/dlq/${encodeURIComponent(id)}/revive`, options)
-  }
-
-  async #post(p: string, options: CallOptions): Promise<Job> {
-    return toJob(await this.http.request<WireJob>({ method: 'POST', path: p, ...checked('job'), ...options }))
+    return this.#job(`/v1/dlq/${encodeURIComponent(id)}/revive`, options, POST)
   }
 
   /** Deletes a job that is not running. */
   async remove(id: string, options: CallOptions = {}): Promise<void> {
-    await this.http.request<Deleted>({ method: 'DELETE', path: path(id), ...options })
+    await this.#req<Deleted>(path(id), options, undefined, DELETE)
   }
 
   /** Counts per queue (of the caller's jobs). */
   async queues(options: CallOptions = {}): Promise<QueueCounts[]> {
-    const body = await this.http.request<QueueList>({ path: '/v1/queues', ...checked('queues'), ...options })
-    return body.queues.map(toQueueCounts)
+    return (await this.#req<QueueList>('/v1/queues', options, 'queues')).queues.map(toQueueCounts)
   }
 
   /** The caller's cron schedules. */
   async listSchedules(options: CallOptions = {}): Promise<Schedule[]> {
-    const body = await this.http.request<WireScheduleList>({
-      path: '/v1/schedules',
-      ...checked('schedules'),
-      ...options,
-    })
-    return body.schedules.map(toSchedule)
+    return (await this.#req<WireScheduleList>('/v1/schedules', options, 'schedules')).schedules.map(
+      toSchedule,
+    )
   }
 
   /** Creates or replaces the caller's schedule of that name. */
@@ -205,27 +207,20 @@ export class JobQueueService {
     input: ScheduleInput<T>,
     options: CallOptions = {},
   ): Promise<Schedule<JobTypes[T]>> {
-    const body = await this.http.request<WireSchedule>({
+    const body = await this.#req<WireSchedule>('/v1/schedules', options, 'schedule', {
       method: 'POST',
-      path: '/v1/schedules',
       body: toScheduleBody(input),
-      ...checked('schedule'),
-      ...options,
     })
     return toSchedule(body) as Schedule<JobTypes[T]>
   }
 
   async deleteSchedule(name: string, options: CallOptions = {}): Promise<void> {
-    await this.http.request<Deleted>({
-      method: 'DELETE',
-      path: `/v1/schedules/${encodeURIComponent(name)}`,
-      ...options,
-    })
+    await this.#req<Deleted>(`/v1/schedules/${encodeURIComponent(name)}`, options, undefined, DELETE)
   }
 
   #stream(
     p: string,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     onEvent: (event: JobEventType, job: Job) => void,
     onError: (e: NselfError) => void,
   ) {
@@ -248,15 +243,13 @@ export class JobQueueService {
    * with `Last-Event-ID`). Returns the function that stops it.
    */
   subscribe(listener: (change: JobChange) => void, options: CallOptions = {}): () => void {
-    const controller = new AbortController()
-    options.signal?.addEventListener('abort', () => controller.abort(), { once: true })
-    this.#stream(
+    const stream = this.#stream(
       '/v1/jobs/events',
-      controller.signal,
+      options.signal,
       (event, job) => listener({ event, job }),
       () => {},
     )
-    return () => controller.abort()
+    return () => stream.close()
   }
 
   /**

@@ -1,4 +1,6 @@
-// Pure inbox updates shared by the React-free store and the React Query cache.
+// Inbox updates shared by the React-free store and the React Query cache.
+import { toNselfError } from '@nself/client-core'
+import type { NotificationService } from './notification-service'
 import type { InboxCounts, InboxFilter, InboxNotification } from './wire'
 
 /** An action on one notification. */
@@ -20,13 +22,13 @@ export function predict(item: InboxNotification, action: InboxAction): InboxNoti
   return next
 }
 
-function weight(item: InboxNotification): InboxCounts {
-  const live = item.archivedAt === null ? 1 : 0
-  return {
-    total: live,
-    unread: live && (item.readAt === null ? 1 : 0),
-    unseen: live && (item.seenAt === null ? 1 : 0),
-  }
+/** The three counts alone (without `filtered`). */
+export const pickCounts = ({ unread, unseen, total }: InboxCounts): InboxCounts => ({ unread, unseen, total })
+
+/** What `item` adds to count `key`: 1 or 0 (nothing when absent or archived). */
+function weight(item: InboxNotification | undefined, key: keyof InboxCounts): number {
+  if (!item || item.archivedAt !== null) return 0
+  return key === 'total' || item[key === 'unread' ? 'readAt' : 'seenAt'] === null ? 1 : 0
 }
 
 /** `counts` after `before` became `after` (either may be absent: created or gone). */
@@ -35,18 +37,15 @@ export function shiftCounts(
   before: InboxNotification | undefined,
   after: InboxNotification | undefined,
 ): InboxCounts {
-  const a = before ? weight(before) : { total: 0, unread: 0, unseen: 0 }
-  const b = after ? weight(after) : { total: 0, unread: 0, unseen: 0 }
-  return {
-    total: Math.max(0, counts.total + b.total - a.total),
-    unread: Math.max(0, counts.unread + b.unread - a.unread),
-    unseen: Math.max(0, counts.unseen + b.unseen - a.unseen),
-  }
+  const next = {} as InboxCounts
+  for (const key of ['total', 'unread', 'unseen'] as const)
+    next[key] = Math.max(0, counts[key] + weight(after, key) - weight(before, key))
+  return next
 }
 
 /** Whether `item` belongs in a list with `filter`. */
 export function matches(item: InboxNotification, filter: InboxFilter = {}): boolean {
-  if (filter.type !== undefined && item.type !== filter.type) return false
+  if (filter.type != null && item.type !== filter.type) return false
   const status = filter.status ?? 'all'
   if (status === 'archived') return item.archivedAt !== null
   if (item.archivedAt !== null) return false
@@ -69,4 +68,26 @@ export function merge(
   }
   const at = rest.findIndex((n) => n.createdAt < item.createdAt)
   return at === -1 ? [...rest, item] : [...rest.slice(0, at), item, ...rest.slice(at)]
+}
+
+/**
+ * Applies `action` to `before` at once (`put(item, from)`: show `item`, shift the counts from
+ * `from` when given), then the server's answer; if the server refuses, puts `before` back and
+ * rejects with an `NselfError`.
+ */
+export async function actOptimistically(
+  service: NotificationService,
+  id: string,
+  action: InboxAction,
+  before: InboxNotification | undefined,
+  put: (item: InboxNotification, from?: InboxNotification) => void,
+): Promise<void> {
+  const guess = before && predict(before, action)
+  if (guess) put(guess, before)
+  try {
+    put(await service.act(id, action))
+  } catch (error) {
+    if (before && guess) put(before, guess)
+    throw toNselfError(error)
+  }
 }

@@ -1,5 +1,5 @@
 import { createStore, type NselfError, type ReadableStore, toNselfError } from '@nself/client-core'
-import { type InboxAction, merge, predict, shiftCounts } from './inbox-logic'
+import { actOptimistically, type InboxAction, merge, pickCounts, shiftCounts } from './inbox-logic'
 import type { NotificationService } from './notification-service'
 import type { InboxCounts, InboxFilter, InboxNotification } from './wire'
 
@@ -88,7 +88,7 @@ export function createInboxStore(
               ...page.notifications.filter((n) => !s.notifications.some((m) => m.id === n.id)),
             ]
           : page.notifications,
-        ...(counts ? { counts: { unread: counts.unread, unseen: counts.unseen, total: counts.total } } : {}),
+        ...(counts ? { counts: pickCounts(counts) } : {}),
       }))
     } catch (error) {
       set({ status: 'error', error: toNselfError(error) })
@@ -97,28 +97,14 @@ export function createInboxStore(
   const refresh = () => load(false)
   const find = (id: string) => store.getSnapshot().notifications.find((n) => n.id === id)
 
-  async function act(id: string, action: InboxAction): Promise<void> {
-    const before = find(id)
-    const guess = before && predict(before, action)
-    if (before && guess)
+  const act = (id: string, action: InboxAction) =>
+    actOptimistically(service, id, action, find(id), (item, from) =>
       store.setState((s) => ({
         ...s,
-        notifications: merge(s.notifications, guess, filter),
-        counts: shiftCounts(s.counts, before, guess),
-      }))
-    try {
-      const server = await service.act(id, action)
-      store.setState((s) => ({ ...s, notifications: merge(s.notifications, server, filter) }))
-    } catch (error) {
-      if (before && guess)
-        store.setState((s) => ({
-          ...s,
-          notifications: merge(s.notifications, before, filter),
-          counts: shiftCounts(s.counts, guess, before),
-        }))
-      throw toNselfError(error)
-    }
-  }
+        notifications: merge(s.notifications, item, filter),
+        counts: from ? shiftCounts(s.counts, from, item) : s.counts,
+      })),
+    )
 
   return {
     getSnapshot: store.getSnapshot,

@@ -26,6 +26,7 @@ import {
 import type { InboxAction } from './inbox-logic'
 import { createInboxStore, type InboxStore } from './inbox-store'
 import {
+  fromBase64Url,
   fromWire,
   type InboxCounts,
   type InboxEvent,
@@ -316,7 +317,7 @@ function parseEvent(raw: ServerSentEvent): InboxEvent | undefined {
 function tokenUser(token: string | null): string {
   try {
     const part = (token ?? '').split('.')[1] ?? ''
-    return String(JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))).userId ?? '')
+    return String(JSON.parse(fromBase64Url(part)).userId ?? '')
   } catch {
     return ''
   }

@@ -1,5 +1,6 @@
 import { NselfError } from '@nself/client-core'
 import type { NotificationService } from './notification-service'
+import { fromBase64Url } from './wire'
 
 /**
  * The service worker an app serves for web push (e.g. at `/nself-notifications-sw.js`): shows
@@ -7,9 +8,9 @@ import type { NotificationService } from './notification-service'
  * `pushsubscriptionchange` re-subscribes and tells the open pages, which register the new
  * subscription with the server (`useWebPush` does).
  */
-export const NOTIFICATIONS_SERVICE_WORKER = `self.addEventListener('push',e=>{let d={};try{d=e.data.json()}catch{d={title:e.data&&e.data.text()}}e.waitUntil(self.registration.showNotification(d.title||'Notification',{body:d.body||'',tag:d.id,data:d}))});
-self.addEventListener('notificationclick',e=>{e.notification.close();const u=(e.notification.data&&e.notification.data.data&&e.notification.data.data.url)||'/';e.waitUntil(clients.matchAll({type:'window'}).then(l=>{for(const c of l)if(new URL(c.url).pathname===u&&'focus'in c)return c.focus();return clients.openWindow(u)}))});
-self.addEventListener('pushsubscriptionchange',e=>{e.waitUntil((async()=>{const o=e.oldSubscription&&e.oldSubscription.options;const s=e.newSubscription||(o&&await self.registration.pushManager.subscribe(o));if(!s)return;for(const c of await clients.matchAll({type:'window',includeUncontrolled:true}))c.postMessage({type:'nself:pushsubscriptionchange',subscription:s.toJSON()})})())});`
+export const NOTIFICATIONS_SERVICE_WORKER = `self.addEventListener('push',e=>{let d;try{d=e.data.json()}catch{d={title:e.data&&e.data.text()}}e.waitUntil(self.registration.showNotification(d.title||'Notification',{body:d.body||'',tag:d.id,data:d}))});
+self.addEventListener('notificationclick',e=>{e.notification.close();const u=e.notification.data?.data?.url||'/';e.waitUntil(clients.matchAll({type:'window'}).then(l=>{for(const c of l)if(new URL(c.url).pathname===u&&'focus'in c)return c.focus();return clients.openWindow(u)}))});
+self.addEventListener('pushsubscriptionchange',e=>{e.waitUntil((async()=>{const o=e.oldSubscription?.options,s=e.newSubscription||(o&&await self.registration.pushManager.subscribe(o));if(s)for(const c of await clients.matchAll({type:'window',includeUncontrolled:true}))c.postMessage({type:'nself:pushsubscriptionchange',subscription:s.toJSON()})})())});`
 
 /** Whether this browser can receive web push (false on the server). */
 export function isWebPushSupported(): boolean {
@@ -65,7 +66,7 @@ export async function unsubscribeFromPush(
 }
 
 function decodeKey(base64url: string): Uint8Array<ArrayBuffer> {
-  const raw = atob(base64url.replace(/-/g, '+').replace(/_/g, '/'))
+  const raw = fromBase64Url(base64url)
   const bytes = new Uint8Array(new ArrayBuffer(raw.length))
   for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i)
   return bytes

@@ -129,6 +129,9 @@ export function toWire(value: object): Record<string, unknown> {
   return out
 }
 
+/** Text of base64url (`-`/`_`, padding optional), as `atob` gives it. */
+export const fromBase64Url = (text: string): string => atob(text.replace(/-/g, '+').replace(/_/g, '/'))
+
 /** The preferences of the wire, with the extension fields defaulted. */
 export function preferencesFromWire(p: Preference): NotificationPreferences {
   return {

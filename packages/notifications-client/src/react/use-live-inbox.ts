@@ -21,15 +21,12 @@ type Pages = InfiniteData<InboxPageResult, string | undefined>
 export function patchLists(client: QueryClient, item: InboxNotification): void {
   for (const [key, data] of client.getQueriesData<Pages>({ queryKey: notificationKeys.lists() })) {
     if (!data) continue
-    const filter = (key[3] ?? {}) as { status?: InboxFilter['status']; type?: string | null }
-    const f: InboxFilter = {
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.type ? { type: filter.type } : {}),
-    }
+    // The list's filter, as `notificationKeys.list` stored it (`type: null` = any type).
+    const filter = (key[3] ?? {}) as InboxFilter
     const where = data.pages.findIndex((p) => p.notifications.some((n) => n.id === item.id))
     const target = where === -1 ? 0 : where
     const pages = data.pages.map((page, i) =>
-      i === target ? { ...page, notifications: merge(page.notifications, item, f) } : page,
+      i === target ? { ...page, notifications: merge(page.notifications, item, filter) } : page,
     )
     client.setQueryData<Pages>(key, { ...data, pages })
   }

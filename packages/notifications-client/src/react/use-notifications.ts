@@ -1,7 +1,7 @@
 'use client'
 import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback } from 'react'
-import { type InboxAction, predict, shiftCounts } from '../inbox-logic'
+import { actOptimistically, type InboxAction, shiftCounts } from '../inbox-logic'
 import type { InboxPageResult } from '../notification-service'
 import { notificationKeys } from '../query-keys'
 import type { InboxCounts, InboxFilter, InboxNotification } from '../wire'
@@ -66,23 +66,15 @@ export function useNotifications(options: UseNotificationsOptions = {}): UseNoti
   })
 
   const act = useCallback(
-    async (id: string, action: InboxAction) => {
+    (id: string, action: InboxAction) => {
       let before: InboxNotification | undefined
       for (const [, data] of client.getQueriesData<Pages>({ queryKey: notificationKeys.lists() }))
         before ??= data?.pages.flatMap((p) => p.notifications).find((n) => n.id === id)
-      const guess = before && predict(before, action)
-      const shift = (from?: InboxNotification, to?: InboxNotification) => {
-        if (!from || !to) return
-        patchLists(client, to)
-        client.setQueryData<InboxCounts>(notificationKeys.counts(), (c) => c && shiftCounts(c, from, to))
-      }
-      shift(before, guess)
-      try {
-        patchLists(client, await service.act(id, action))
-      } catch (error) {
-        shift(guess, before)
-        throw error
-      }
+      return actOptimistically(service, id, action, before, (item, from) => {
+        patchLists(client, item)
+        if (from)
+          client.setQueryData<InboxCounts>(notificationKeys.counts(), (c) => c && shiftCounts(c, from, item))
+      })
     },
     [client, service],
   )

@@ -1,5 +1,6 @@
 'use client'
 import { useQuery } from '@tanstack/react-query'
+import { pickCounts } from '../inbox-logic'
 import { notificationKeys } from '../query-keys'
 import type { InboxCounts } from '../wire'
 import { type NotificationHookOptions, useLiveInbox } from './use-live-inbox'
@@ -11,10 +12,7 @@ export function useNotificationCounts(options: NotificationHookOptions = {}): In
   const service = useLiveInbox(options)
   const { data } = useQuery({
     queryKey: notificationKeys.counts(),
-    queryFn: async ({ signal }) => {
-      const { unread, unseen, total } = await service.getCounts({ signal })
-      return { unread, unseen, total }
-    },
+    queryFn: async ({ signal }) => pickCounts(await service.getCounts({ signal })),
     enabled: options.enabled !== false,
     staleTime: Number.POSITIVE_INFINITY,
   })

@@ -56,14 +56,14 @@ export function useWebPush(options: NotificationHookOptions & WebPushOptions = {
 
   const subscribe = useCallback(async () => {
     try {
-      await subscribeToPush(service, url ? { serviceWorkerUrl: url } : {})
+      await subscribeToPush(service, { serviceWorkerUrl: url })
       setSubscribed(true)
     } finally {
       if (isWebPushSupported()) setPermission(Notification.permission)
     }
   }, [service, url])
   const unsubscribe = useCallback(async () => {
-    await unsubscribeFromPush(service, url ? { serviceWorkerUrl: url } : {})
+    await unsubscribeFromPush(service, { serviceWorkerUrl: url })
     setSubscribed(false)
   }, [service, url])
   return { supported, permission, subscribed, subscribe, unsubscribe }
