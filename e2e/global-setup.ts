@@ -1,12 +1,14 @@
 // Starts what the browser tests drive: the five stub servers on free ports, the example app
-// built against them (NEXT_PUBLIC_* are inlined at build time) and served by `next start`.
+// built against them (NEXT_PUBLIC_* are inlined at build time) and served by `next start`,
+// and a control server through which tests stop and restart the realtime stub.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { createServer as createHttpServer } from 'node:http'
+import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { IDME_DEV_CLIENT } from '@nself/contracts/idme'
-import { startStubs } from '@nself/server-stubs'
+import { createRealtimeServer, type RealtimeServer, startStubs } from '@nself/server-stubs'
 import type { TestProject } from 'vitest/node'
 
 const root = join(import.meta.dirname, '..')
@@ -53,10 +55,15 @@ export default async function setup(project: TestProject) {
     jwtSecret,
     env: { ...stubEnv, IDME_REDIRECT_URI: idmeRedirectUri },
   }
+  // The realtime stub on its own, so the control server can stop it and start it again.
+  const realtime = await realtimeControl((port = 0) => createRealtimeServer({ ...shared, port }))
   const first = await startStubs({
     ...shared,
-    plugins: ['realtime', 'notifications', 'files', 'idme'],
-    ports: { realtime: 0, notifications: 0, files: 0, idme: 0 },
+    plugins: ['notifications', 'files', 'idme'],
+    ports: { notifications: 0, files: 0, idme: 0 },
+  }).catch(async (error: unknown) => {
+    await realtime.close()
+    throw error
   })
   // The jobs stub mails digests through the notifications stub, so it starts second.
   const second = await startStubs({
@@ -65,11 +72,11 @@ export default async function setup(project: TestProject) {
     plugins: ['jobs'],
     ports: { jobs: 0 },
   }).catch(async (error: unknown) => {
-    await first.close()
+    await Promise.all([first.close(), realtime.close()])
     throw error
   })
-  const urls = { ...first.urls, ...second.urls }
-  const closeStubs = () => Promise.all([first.close(), second.close()])
+  const urls = { realtime: realtime.url, ...first.urls, ...second.urls }
+  const closeStubs = () => Promise.all([realtime.close(), first.close(), second.close()])
   const env = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: '1',
@@ -100,6 +107,7 @@ export default async function setup(project: TestProject) {
   await waitFor(appUrl, 60_000)
   project.provide('appUrl', appUrl)
   project.provide('stubUrls', urls)
+  project.provide('stubControlUrl', realtime.controlUrl)
 
   return async () => {
     if (app.pid) process.kill(-app.pid, 'SIGTERM')
@@ -107,9 +115,69 @@ export default async function setup(project: TestProject) {
   }
 }
 
+/**
+ * The realtime stub, restartable: `POST /realtime/stop` closes it (every socket dropped),
+ * `POST /realtime/start` starts a fresh one (in memory, same secret and env) on the same port.
+ * Both answer 204 once done and do nothing if already so; `close()` stops the control server
+ * and the stub, whatever state a test left it in.
+ */
+async function realtimeControl(start: (port?: number) => Promise<RealtimeServer>) {
+  let server: RealtimeServer | undefined = await start()
+  const { port, url } = server
+  // One operation at a time, in the order asked.
+  let queue = Promise.resolve()
+  const run = (op: () => Promise<void>) => {
+    const next = queue.then(op)
+    queue = next.catch(() => {})
+    return next
+  }
+  const stop = () =>
+    run(async () => {
+      await server?.close()
+      server = undefined
+    })
+  const restart = () =>
+    run(async () => {
+      server ??= await start(port)
+    })
+  const control = createHttpServer((req, res) => {
+    const action = req.method === 'POST' ? req.url : undefined
+    const op = action === '/realtime/stop' ? stop : action === '/realtime/start' ? restart : undefined
+    if (!op) {
+      res.writeHead(404).end()
+      return
+    }
+    op().then(
+      () => res.writeHead(204).end(),
+      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)),
+    )
+  })
+  await new Promise<void>((resolve, reject) => {
+    control.once('error', reject)
+    control.listen(0, '127.0.0.1', () => resolve())
+  }).catch(async (error: unknown) => {
+    await stop()
+    throw error
+  })
+  const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`
+  return {
+    url,
+    controlUrl,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        control.close(() => resolve())
+        control.closeAllConnections()
+      })
+      await stop()
+    },
+  }
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string
     stubUrls: Record<'realtime' | 'notifications' | 'jobs' | 'files' | 'idme', string>
+    /** The realtime stub's control server: `POST /realtime/stop` and `POST /realtime/start`. */
+    stubControlUrl: string
   }
 }

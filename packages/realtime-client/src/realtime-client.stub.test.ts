@@ -258,6 +258,81 @@ describe('messages', () => {
     expect(bob.getSnapshot().rooms[name]?.messages.map((m) => m.content)).toEqual(['a', 'b', 'c'])
   })
 
+  /** A client whose reconnects wait until `open()`: it re-joins only when the test says. */
+  function lateClient(userId: string) {
+    let gate = Promise.resolve()
+    let open = () => {}
+    const client = h.client(userId, {
+      getToken: async () => {
+        await gate
+        return h.stubs.token(userId)
+      },
+    })
+    return {
+      client,
+      hold() {
+        gate = new Promise((resolve) => {
+          open = resolve
+        })
+      },
+      open: () => open(),
+    }
+  }
+  const contents = (c: RealtimeClient, name: string) =>
+    c.getSnapshot().rooms[name]?.messages.map((m) => m.content)
+
+  it('a member who re-joins after a server restart gets what others sent meanwhile, once, in order', async () => {
+    const name = fresh()
+    const alice = h.client('rp-alice')
+    const bob = lateClient('rp-bob')
+    await Promise.all([alice.joinRoom(name), bob.client.joinRoom(name)])
+    await alice.send(name, 'before')
+    await until(() => contents(bob.client, name)?.length === 1)
+    bob.hold()
+    await h.restart(100)
+    // Alice is back first: her outbox goes out while bob is still away from the new server.
+    const acked = await Promise.all(['x', 'y', 'z'].map((t) => alice.send(name, t)))
+    expect(statusOf(bob.client)).not.toBe('connected')
+    bob.open()
+    await until(() => contents(bob.client, name)?.length === 4, 5_000, 'replayed')
+    expect(contents(bob.client, name)).toEqual(['before', 'x', 'y', 'z'])
+    expect(
+      bob.client
+        .getSnapshot()
+        .rooms[name]?.messages.slice(1)
+        .map((m) => m.id),
+    ).toEqual(acked.map((m) => m.id))
+    await sleep(100)
+    expect(contents(bob.client, name)).toHaveLength(4)
+  })
+
+  it('a re-join replays only what came after this client first joined, and live messages wait for it', async () => {
+    const name = fresh()
+    const alice = h.client('rp2-alice')
+    await alice.joinRoom(name)
+    await alice.send(name, 'history')
+    const carol = lateClient('rp2-carol')
+    await carol.client.joinRoom(name)
+    await alice.send(name, 'hello')
+    await until(() => contents(carol.client, name)?.length === 1)
+    carol.hold()
+    // A reconnect the client asks for: the server keeps no session to recover, so she re-joins.
+    carol.client.reconnect()
+    await until(() => statusOf(carol.client) !== 'connected')
+    await alice.send(name, 'missed-1')
+    await alice.send(name, 'missed-2')
+    carol.open()
+    // Sent as carol comes back: live or replayed, it lands after the two she missed, once.
+    const racing = until(() => statusOf(carol.client) === 'connected', 5_000).then(() =>
+      alice.send(name, 'live'),
+    )
+    await racing
+    await until(() => contents(carol.client, name)?.length === 4, 5_000, 'caught up')
+    expect(contents(carol.client, name)).toEqual(['hello', 'missed-1', 'missed-2', 'live'])
+    await sleep(100)
+    expect(contents(carol.client, name)).toHaveLength(4)
+  })
+
   it('refuses past maxSize with OUTBOX_FULL and gives up after maxAgeMs with MESSAGE_EXPIRED, in state too', async () => {
     const name = fresh()
     const alice = h.client('alice', { outbox: { maxSize: 2, maxAgeMs: 300 } })

@@ -1,3 +1,4 @@
+import type { Ack } from '@nself/contracts/realtime'
 import { createMockRealtimeClient } from '@nself/realtime-client/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { formatTyping, type RealtimeClient } from './index'
@@ -303,5 +304,64 @@ describe('tokenUserId', () => {
     const payload = Buffer.from(JSON.stringify({ userId: 'zoë-日本', sessionId: 's' })).toString('base64url')
     expect(tokenUserId(`h.${payload}.sig`)).toBe('zoë-日本')
     expect(tokenUserId('not-a-jwt')).toBeNull()
+  })
+})
+
+describe('replay on re-join', () => {
+  const message = (id: string, at: number) => ({
+    roomName: 'r',
+    userId: 'ann',
+    content: id,
+    id,
+    timestamp: new Date(at).toISOString(),
+  })
+
+  it('asks for what came since its cursor; the replay lands before live messages that raced it, each once', async () => {
+    const c = createMockRealtimeClient({ userId: 'me' })
+    c.connect()
+    await c.joinRoom('r')
+    expect(c.emittedOf('room:join')).toEqual([{ roomName: 'r' }])
+    const seen: string[] = []
+    c.on('message:new', (m) => seen.push(m.content))
+    const t = Date.now() + 60_000
+    c.receive('message:new', message('m1', t))
+    c.disconnect()
+    let answer: (ack: Ack<unknown>) => void = () => {}
+    c.respond('room:join', () => new Promise((resolve) => (answer = resolve)))
+    c.connectNow()
+    await flush()
+    // Its cursor is m1's stamp; it asks from a margin before it (repeats are dropped).
+    expect(c.emittedOf('room:join').at(-1)).toEqual({
+      roomName: 'r',
+      since: new Date(t - 5_000).toISOString(),
+    })
+    c.receive('message:new', message('m3', t + 2))
+    expect(seen).toEqual(['m1'])
+    answer({
+      success: true,
+      data: {
+        roomName: 'r',
+        memberCount: 1,
+        serverTime: new Date(t + 3).toISOString(),
+        messages: [message('m1', t), message('m2', t + 1), message('m3', t + 2)],
+      },
+    })
+    await flush()
+    expect(seen).toEqual(['m1', 'm2', 'm3'])
+    expect(c.getSnapshot().rooms.r?.messages.map((m) => m.content)).toEqual(['m1', 'm2', 'm3'])
+    c.close()
+  })
+
+  it('never asks for messages from before its first join', async () => {
+    const c = createMockRealtimeClient({ userId: 'me' })
+    c.connect()
+    await c.joinRoom('r')
+    c.disconnect()
+    c.connectNow()
+    await flush()
+    const { since } = c.emittedOf('room:join').at(-1) as { since: string }
+    // No message seen: the cursor is the first join's server time, the floor too.
+    expect(Date.now() - Date.parse(since)).toBeLessThan(1_000)
+    c.close()
   })
 })

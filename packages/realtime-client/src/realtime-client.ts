@@ -1,5 +1,10 @@
 import { createStore, type ErrorCode, NselfError, randomId } from '@nself/client-core'
-import type { PresenceChanged, RoomJoinAckData, Typist as WireTypist } from '@nself/contracts/realtime'
+import type {
+  MessageNew,
+  PresenceChanged,
+  RoomJoinAckData,
+  Typist as WireTypist,
+} from '@nself/contracts/realtime'
 import { serverEventSchemas } from '@nself/contracts/realtime'
 import { type AckCallback, initialConnection, type Link, type LinkFactory, socketLink } from './link'
 import { tabLink } from './tab-link'
@@ -25,6 +30,36 @@ type Entry = {
   done: (e: NselfError | null, m?: Message) => void
 }
 type Deferred<T> = { p: Promise<T>; ok: (v: T) => void; ko: (e: NselfError) => void }
+type JoinedRoom = {
+  n: number
+  join: Deferred<RoomJoinAckData>
+  release: () => void
+  /** Server time of the first join: nothing older was ever promised to this client. */
+  floor?: string
+  /**
+   * Server time up to which this client has every message of the room. ISO strings from the
+   * server's `toISOString`, so they compare as strings (no `Date.parse` per message).
+   */
+  cursor?: string
+  /** `message:new` received while a re-join is in flight: delivered after its replay. */
+  held?: MessageNew[]
+}
+
+/**
+ * How far before its cursor a re-join asks the server to replay from. Messages are stamped
+ * when received but can be broadcast out of stamp order (several instances, a slow store),
+ * so the last stamp seen does not prove that every earlier one arrived; repeats are dropped.
+ */
+const REPLAY_MARGIN_MS = 5_000
+
+/** A re-join's `since`: a margin before the room's cursor, never before the first join. */
+function sinceOf(r: JoinedRoom): string | undefined {
+  const at = Math.max(Date.parse(r.cursor ?? '') - REPLAY_MARGIN_MS, Date.parse(r.floor ?? '') || 0)
+  return at > 0 ? new Date(at).toISOString() : undefined
+}
+
+/** Keys per de-dup generation; a key is remembered for at least this many newer ones. */
+const GENERATION = 10_000
 
 /** `dnd` on the SDK side is `busy` on the wire. */
 export const toWireStatus = (s: PresenceStatus) => (s === 'dnd' ? 'busy' : s)
@@ -71,18 +106,41 @@ export function createRealtimeClient(
   factory?: LinkFactory,
 ): Client {
   const o = options
+  // Read once: `process.env` is a slow getter in Node, and this is on every event's path.
+  const schemas = process.env.NODE_ENV !== 'production' ? serverEventSchemas : undefined
   const ackMs = o.ackTimeoutMs ?? 10_000
   const maxAge = o.outbox?.maxAgeMs ?? 300_000
-  const maxMessages = o.maxMessages ?? 100
+  const cap = Math.max(1, o.maxMessages ?? 100) // messages kept per room
   const maxSize = o.outbox?.maxSize ?? 100
-  const store = createStore<RealtimeState>({
-    connection: initialConnection(o.userId),
-    outbox: { size: 0, oldestAt: null, lastError: null },
-    rooms: {},
-    presence: {},
-    self: { status: 'online', customStatus: null },
-  })
-  const get = store.getSnapshot
+  // Message lists change in place (`work`) and reach the snapshot at its next read, or at once
+  // while anyone is subscribed: a burst costs one copy per read instead of one per message.
+  const work = new Map<string, { base: readonly Message[]; list: Message[] }>()
+  const changed = new Set<string>()
+  let listening = false
+  const store = createStore<RealtimeState>(
+    {
+      connection: initialConnection(o.userId),
+      outbox: { size: 0, oldestAt: null, lastError: null },
+      rooms: {},
+      presence: {},
+      self: { status: 'online', customStatus: null },
+    },
+    {
+      onFirstSubscribe() {
+        listening = true
+        if (changed.size) sync()
+      },
+      onLastUnsubscribe() {
+        listening = false
+      },
+    },
+  )
+  /** The state without the message lists' pending changes: for anything but `rooms`. */
+  const peek = store.getSnapshot
+  const get = () => {
+    if (changed.size) sync()
+    return peek()
+  }
   const set = (patch: Partial<RealtimeState>) => store.setState((s) => ({ ...s, ...patch }))
   /** Replaces one room's state; `fn` returns what changes, or nothing. */
   const patchRoom = (name: string, fn: (r: RoomState) => Partial<RoomState> | undefined) => {
@@ -91,7 +149,49 @@ export function createRealtimeClient(
     const patch = room && fn(room)
     if (patch) set({ rooms: { ...rooms, [name]: { ...room, ...patch } } })
   }
-  const me = () => get().connection.userId
+  const me = () => peek().connection.userId
+
+  /** Writes the changed message lists into the snapshot (and tells the listeners). */
+  function sync() {
+    const s = peek()
+    let next: Record<string, RoomState> | undefined
+    for (const name of changed) {
+      const room = s.rooms[name]
+      const w = work.get(name)
+      // A room left, or its list replaced through `set`, since: that state wins.
+      if (!room || !w || room.messages !== w.base) continue
+      next ??= { ...s.rooms }
+      const messages = w.list.slice(Math.max(0, w.list.length - cap))
+      w.base = messages
+      next[name] = { ...room, messages }
+    }
+    changed.clear()
+    if (next) store.setState({ ...s, rooms: next })
+  }
+
+  /** The room's message list to change in place (then call `touched`); none when not joined. */
+  function listOf(name: string): Message[] | undefined {
+    const room = peek().rooms[name]
+    if (!room) return void work.delete(name)
+    let w = work.get(name)
+    if (w?.base !== room.messages) {
+      w = { base: room.messages, list: room.messages.slice() }
+      work.set(name, w)
+    }
+    return w.list
+  }
+
+  function touched(name: string) {
+    changed.add(name)
+    if (listening) sync()
+  }
+
+  /** Appends `m` to `list`: only its last `cap` count, the older ones are cut in bulk. */
+  function append(list: Message[], m: Message) {
+    list.push(m)
+    // Not one `shift` per message: on a full list it costs more than the rest of a delivery.
+    if (list.length >= 2 * cap) list.splice(0, list.length - cap)
+  }
 
   let link: Link | undefined
   let refs = 0
@@ -104,10 +204,12 @@ export function createRealtimeClient(
   let blockedUntil = 0
   const outbox: Entry[] = []
   let outboxTimer: Timer | undefined
+  let idleFrom = 0 // no entry of `outbox` before this index is idle (all are in flight)
+  // De-dup memory in two generations of `${sender}\n${clientMessageId}`, or message ids.
   let seen = new Set<string>()
   let seenBefore = new Set<string>()
   let slow = false // after a RATE_LIMITED: one message at a time until the outbox is empty
-  const rooms = new Map<string, { n: number; join: Deferred<RoomJoinAckData>; release: () => void }>()
+  const rooms = new Map<string, JoinedRoom>()
   const watched = new Map<string, number>()
   const changedAt = new Map<string, number>() // user → `events` at their last presence:changed
   let events = 0
@@ -200,8 +302,14 @@ export function createRealtimeClient(
 
   // -- server events --------------------------------------------------------------------------
   function onEvent(event: string, payload: unknown) {
-    if (process.env.NODE_ENV !== 'production') {
-      const r = serverEventSchemas[event as keyof typeof serverEventSchemas]?.safeParse(payload)
+    if (event === 'message:new') {
+      const m = payload as MessageNew
+      const r = rooms.get(m.roomName)
+      if (r?.held) return void r.held.push(m)
+      if (r && !(m.timestamp <= (r.cursor ?? ''))) r.cursor = m.timestamp
+    }
+    if (schemas) {
+      const r = schemas[event as keyof typeof schemas]?.safeParse(payload)
       if (r && !r.success)
         console.warn(`[@nself/realtime-client] unexpected ${event} payload`, payload, r.error)
     }
@@ -223,37 +331,38 @@ export function createRealtimeClient(
    * through a restarted server comes with a new id), else by id. `false` for a repeat.
    */
   function onMessage(m: Omit<Message, 'status' | 'id'> & { id?: string }): boolean {
-    const key = m.clientMessageId ? `${m.userId}\n${m.clientMessageId}` : m.id
-    if (key) {
-      if (seen.has(key) || seenBefore.has(key)) return false
-      seen.add(key)
-      if (seen.size > 10_000) {
-        seenBefore = seen
-        seen = new Set()
-      }
-    }
-    const msg: Message = { ...m, id: m.id ?? null, status: 'sent' }
-    patchRoom(m.roomName, (r) => {
-      const list = r.messages
-      const i = m.clientMessageId && m.userId === me() ? indexOf(list, m.clientMessageId) : -1
-      if (i < 0)
-        return {
-          messages:
-            list.length < maxMessages
-              ? list.concat(msg)
-              : [...list.slice(list.length - maxMessages + 1), msg],
-        }
-      const messages = list.slice()
-      messages[i] = msg
-      return { messages }
-    })
+    const cmid = m.clientMessageId
+    const key = cmid ? `${m.userId}\n${cmid}` : m.id
+    if (key && repeated(key)) return false
+    const list = listOf(m.roomName)
+    if (!list) return true
+    // `status` first: adding a key after a spread takes V8's slow path (over 1 µs a message).
+    const msg = { status: 'sent', ...m, id: m.id ?? null } as Message
+    msg.status = 'sent'
+    const i = cmid && m.userId === me() ? indexOf(list, cmid) : -1
+    if (i < 0) append(list, msg)
+    else list[i] = msg
+    touched(m.roomName)
     return true
   }
 
-  /** Where this user's message `cmid` is in `list` (searched from the newest). */
+  /** Whether `key` was seen; remembers it if not. */
+  function repeated(key: string) {
+    if (seenBefore.has(key)) return true
+    const n = seen.size
+    if (seen.add(key).size === n) return true
+    if (n >= GENERATION) {
+      seenBefore = seen
+      seen = new Set()
+    }
+    return false
+  }
+
+  /** Where this user's message `cmid` is in `list`'s last `cap` (searched from the newest). */
   function indexOf(list: readonly Message[], cmid: string) {
-    for (let i = list.length - 1; i >= 0; i--)
-      if (list[i]?.clientMessageId === cmid && list[i]?.userId === me()) return i
+    const user = me()
+    for (let i = list.length - 1; i >= Math.max(0, list.length - cap); i--)
+      if (list[i]?.clientMessageId === cmid && list[i]?.userId === user) return i
     return -1
   }
 
@@ -283,12 +392,33 @@ export function createRealtimeClient(
   }
 
   // -- rooms ----------------------------------------------------------------------------------
+  /**
+   * Joins `roomName` on the current socket. A re-join asks the server to replay what was sent
+   * since this client's cursor (extension); live messages wait meanwhile, so the replay comes
+   * first and the order per sender holds.
+   */
   function sendJoin(roomName: string, done?: (v?: unknown) => void) {
-    const since = events
-    emitAck('room:join', { roomName }, (error, data) => {
+    const readAt = events
+    const joining = rooms.get(roomName)
+    const since = joining && sinceOf(joining)
+    if (since) joining.held ??= []
+    const payload = since ? { roomName, since } : { roomName }
+    emitAck('room:join', payload, (error, data) => {
       done?.()
       const r = rooms.get(roomName)
-      if (!r) return
+      if (!r || r !== joining) return
+      const held = r.held ?? []
+      r.held = undefined
+      const d = data as RoomJoinAckData
+      if (!error && d) {
+        const at = d.serverTime
+        if (at) {
+          r.floor ??= at
+          if (!(at <= (r.cursor ?? ''))) r.cursor = at
+        }
+        for (const m of d.messages ?? []) onEvent('message:new', m)
+      }
+      for (const m of held) onEvent('message:new', m)
       // Transport failures wait for the next replay; refusals are final.
       if (error) {
         if (!error.retryable) {
@@ -297,14 +427,13 @@ export function createRealtimeClient(
         }
         return
       }
-      const d = data as RoomJoinAckData
       patchRoom(roomName, (room) => ({
         status: 'joined',
         error: null,
         memberCount: d.memberCount,
         members: d.members ? d.members.map((m) => m.userId) : room.members,
       }))
-      if (d.members) putPresence(d.members as PresenceChanged[], since)
+      if (d.members) putPresence(d.members as PresenceChanged[], readAt)
       for (const t of d.typing ?? []) setTypists(roomName, t.users, t.threadId || undefined)
       r.join.ok(d)
     })
@@ -343,10 +472,10 @@ export function createRealtimeClient(
   }
 
   // -- outbox ---------------------------------------------------------------------------------
-  function outboxChanged(lastError = get().outbox.lastError) {
+  function outboxChanged(lastError = peek().outbox.lastError) {
     set({ outbox: { size: outbox.length, oldestAt: outbox[0]?.at ?? null, lastError } })
     clearTimeout(outboxTimer)
-    const oldest = outbox.find((e) => !e.busy)
+    const oldest = outbox[firstIdle()]
     if (oldest) outboxTimer = setTimeout(expire, oldest.at + maxAge - Date.now())
   }
 
@@ -359,7 +488,9 @@ export function createRealtimeClient(
 
   /** Takes `e` out of the outbox: acknowledged as `m`, or failed with `error`. */
   function settle(e: Entry, error: NselfError | null, m?: Message) {
-    outbox.splice(outbox.indexOf(e), 1)
+    const i = outbox.indexOf(e)
+    outbox.splice(i, 1)
+    if (i >= 0 && i < idleFrom) idleFrom--
     slow &&= outbox.length > 0
     markMessage(e.cmid, e.payload.roomName, error ? { status: 'failed', error } : (m as Message))
     outboxChanged(error ?? undefined)
@@ -367,13 +498,18 @@ export function createRealtimeClient(
   }
 
   function markMessage(cmid: string, roomName: string, patch: Partial<Message>) {
-    patchRoom(roomName, (r) => {
-      const i = indexOf(r.messages, cmid)
-      if (i < 0) return
-      const messages = r.messages.slice()
-      messages[i] = { ...(messages[i] as Message), ...patch }
-      return { messages }
-    })
+    const list = listOf(roomName)
+    const i = list ? indexOf(list, cmid) : -1
+    if (!list || i < 0) return
+    list[i] = { ...(list[i] as Message), ...patch }
+    touched(roomName)
+  }
+
+  /** The index of the first outbox entry not in flight (`outbox.length` if none). */
+  function firstIdle() {
+    idleFrom = Math.min(idleFrom, outbox.length)
+    while (outbox[idleFrom]?.busy) idleFrom++
+    return idleFrom
   }
 
   /** Sends what the outbox holds, in order, at most `maxInFlight` ahead of their acks. */
@@ -386,8 +522,9 @@ export function createRealtimeClient(
       outboxTimer = setTimeout(pump, wait)
       return
     }
-    for (const e of outbox) {
-      if (inFlight >= (slow ? 1 : (o.outbox?.maxInFlight ?? maxSize))) break
+    const max = slow ? 1 : (o.outbox?.maxInFlight ?? maxSize)
+    for (let i = firstIdle(); i < outbox.length && inFlight < max; i++) {
+      const e = outbox[i] as Entry
       if (e.busy) continue
       e.busy = true
       inFlight++
@@ -400,6 +537,7 @@ export function createRealtimeClient(
           if (error?.retryable) {
             // Nothing after this one goes out until it is through, so the order holds.
             stalled = true
+            idleFrom = 0
             if (error.code === 'RATE_LIMITED') {
               blockedUntil = Date.now() + (error.retryAfterMs ?? 1_000)
               slow = true
@@ -545,6 +683,7 @@ export function createRealtimeClient(
         if (room === roomName) client.stopTyping(room, thread || undefined)
       }
       expiry.delete(roomName)
+      work.delete(roomName)
       const { [roomName]: _, ...rest } = get().rooms
       set({ rooms: rest })
       if (live) await new Promise((done) => emitAck('room:leave', { roomName }, done, 1))
@@ -569,9 +708,11 @@ export function createRealtimeClient(
         timestamp: new Date(at).toISOString(),
         status: 'pending',
       }
-      patchRoom(roomName, (r) => ({
-        messages: [...r.messages.slice(r.messages.length - maxMessages + 1), m],
-      }))
+      const list = listOf(roomName)
+      if (list) {
+        append(list, m)
+        touched(roomName)
+      }
       if (outbox.length >= maxSize) {
         const error = err('OUTBOX_FULL', 'Too many messages waiting to be sent')
         markMessage(cmid, roomName, { status: 'failed', error })
@@ -737,6 +878,7 @@ export function createRealtimeClient(
       rooms.clear()
       seen = new Set()
       seenBefore = new Set()
+      work.clear()
       refs = 0
       stop()
       set({ rooms: {}, outbox: { size: 0, oldestAt: null, lastError: null } })

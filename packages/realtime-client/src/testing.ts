@@ -91,6 +91,7 @@ export function createMockRealtimeClient(options: MockRealtimeClientOptions = {}
           memberCount: 1,
           members: [{ userId, status: 'online', customStatus: null, customEmoji: null }],
           typing: [],
+          serverTime: new Date().toISOString(),
         }),
       'message:send': (p: {
         roomName: string
