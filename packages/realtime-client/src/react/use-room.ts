@@ -1,6 +1,7 @@
 'use client'
 import { useStore } from '@nself/client-core/react'
 import { useCallback, useEffect, useMemo } from 'react'
+import { joiningRoom } from '../client/state'
 import type { Message, RoomState, SendOptions } from '../types'
 import { useRealtimeClient } from './realtime-provider'
 
@@ -11,14 +12,7 @@ export interface UseRoom extends Omit<RoomState, 'name'> {
   send(content: string, options?: SendOptions): Promise<Message>
 }
 
-const NONE: Omit<RoomState, 'name'> = {
-  status: 'joining',
-  error: null,
-  members: [],
-  memberCount: 0,
-  messages: [],
-  typing: [],
-}
+const NONE = joiningRoom('')
 
 /**
  * Joins `roomName` while mounted (left on unmount or when the name changes; `null` joins
