@@ -1,7 +1,9 @@
 // Benchmarks of @nself/files-client against the file-processing stub (run: npm run bench -- files).
 //
 // - files.upload_throughput.ratio: a 256 MB upload through FileUploadService (tus, Node) against a
-//   raw HTTP PUT of the same file to the same server (the presigned PUT endpoint), same run.
+//   raw HTTP PUT of the same file to the same server (the presigned PUT endpoint), same run. Both
+//   land in the same intake (type sniffing, SHA-256, 1 MiB write buffer, no fsync) and data
+//   directory; ours also times the tus POST and the wait for processing (a few ms each).
 // - files.stub_rss_growth_mb: the stub's resident memory during that upload, above its level
 //   before (the stub runs in its own process, so the client's buffers are not counted).
 // - files.thumbnail_12mp_ms: the stub's time for the 100/400/1200 px thumbnails of a 12-megapixel
@@ -123,9 +125,18 @@ export default async function files(ctx: { matches(id: string): boolean; report(
       await service.uploadAndProcess(createReadStream(warm), { name: 'warm.zip' })
       const raw: number[] = []
       const ours: number[] = []
-      let rssGrowth = 0
-      for (let round = 0; round < 3; round++) {
+      // Five rounds: one 256 MB round takes under a second, so on two shared cores three left the best noisy.
+      for (let round = 0; round < 5; round++) {
         raw.push(await rawPut(stub.url, token, path, size))
+        const started = performance.now()
+        const record = await service.uploadAndProcess(createReadStream(path), { name: 'ours.zip' })
+        ours.push((performance.now() - started) / 1000)
+        if (record.size !== size) throw new Error(`uploaded ${record.size} of ${size} bytes`)
+      }
+      // Memory on uploads of their own: the sampler's /metrics requests load the stub and this
+      // process, and timing only one side under them skewed the ratio.
+      let rssGrowth = 0
+      for (let round = 0; round < 2; round++) {
         const before = await stubRss(stub.url, token)
         let peak = before
         const sampler = setInterval(() => {
@@ -136,13 +147,10 @@ export default async function files(ctx: { matches(id: string): boolean; report(
             () => {},
           )
         }, 50)
-        const started = performance.now()
-        const record = await service.uploadAndProcess(createReadStream(path), { name: 'ours.zip' })
-        ours.push((performance.now() - started) / 1000)
+        await service.uploadAndProcess(createReadStream(path), { name: 'memory.zip' })
         clearInterval(sampler)
         peak = Math.max(peak, await stubRss(stub.url, token))
         rssGrowth = Math.max(rssGrowth, (peak - before) / MB)
-        if (record.size !== size) throw new Error(`uploaded ${record.size} of ${size} bytes`)
       }
       const bestRaw = Math.min(...raw)
       const bestOurs = Math.min(...ours)
@@ -151,7 +159,7 @@ export default async function files(ctx: { matches(id: string): boolean; report(
         value: Math.round((SIZE_MB / bestOurs) * 10) / 10,
         unit: 'MB/s',
         baseline: Math.round((SIZE_MB / bestRaw) * 10) / 10,
-        note: `${SIZE_MB} MB: FileUploadService (tus, upload + processing) vs raw PUT, best of 3; goal ≥ 0.9`,
+        note: `${SIZE_MB} MB: FileUploadService (tus, upload + processing) vs raw PUT, best of 5; goal ≥ 0.9`,
       })
       figures.push({
         id: 'files.stub_rss_growth_mb',

@@ -28,7 +28,7 @@ import type { FileChange, StoredFile } from './file-repository'
 import { isFileId } from './file-repository'
 import type { UrlSigner } from './signed-urls'
 import { type Caller, canAccess, type TusDeps } from './tus-uploads'
-import { createIntakeTransform, finalizeUpload, RefusedUpload } from './upload-intake'
+import { createIntakeTransform, finalizeUpload, RefusedUpload, WRITE_BUFFER_BYTES } from './upload-intake'
 
 /** What the routes need. */
 export interface FilesRouteDeps extends TusDeps {
@@ -282,7 +282,7 @@ export function registerFilesRoutes(router: Router, deps: FilesRouteDeps): void 
         allowed: deps.config.allowedTypes,
       })
       try {
-        await pipeline(ctx.req, intake, createWriteStream(path))
+        await pipeline(ctx.req, intake, createWriteStream(path, { highWaterMark: WRITE_BUFFER_BYTES }))
         if (intake.bytes !== limit) {
           throw new HttpError('BAD_REQUEST', `Expected ${limit} bytes, received ${intake.bytes}`, {
             details: { expected: limit, received: intake.bytes },

@@ -13,6 +13,7 @@ import { FileRepository } from './file-repository'
 import { type FilesConfig, readFilesConfig } from './files-config'
 import { registerFilesRoutes } from './files-routes'
 import { UrlSigner } from './signed-urls'
+import { handleTusUpload } from './tus-request'
 import { type Caller, createTusServer } from './tus-uploads'
 import { UploadHashes } from './upload-intake'
 
@@ -74,7 +75,12 @@ export async function createFilesServer(options: FilesServerOptions = {}): Promi
         jwtSecret: ctx.jwtSecret,
         publicUrl: options.publicUrl?.replace(/\/+$/, ''),
         streams,
-        handleTus: (req, res) => tus.handle(req, res),
+        // Requests carrying upload bytes skip tus.handle()'s per-chunk copy of the body.
+        handleTus: (req, res) =>
+          req.method === 'PATCH' ||
+          (req.method === 'POST' && req.headers['content-type'] === 'application/offset+octet-stream')
+            ? handleTusUpload(tus, req, res)
+            : tus.handle(req, res),
       })
 
       // tus discovery (`OPTIONS /uploads` without a CORS preflight) is answered by tus itself,

@@ -26,6 +26,7 @@ import {
   RefusedUpload,
   readHead,
   type UploadHashes,
+  WRITE_BUFFER_BYTES,
 } from './upload-intake'
 
 /** The authenticated caller of a request, as the route saw it. */
@@ -86,7 +87,15 @@ class UploadStore extends FileStore {
       allowed: this.#allowed,
     })
     try {
-      await pipeline(readable, intake, createWriteStream(path, { flags: 'r+', start: offset }))
+      await pipeline(
+        readable,
+        intake,
+        createWriteStream(path, {
+          flags: 'r+',
+          start: offset,
+          highWaterMark: WRITE_BUFFER_BYTES,
+        }),
+      )
     } catch (error) {
       if (error instanceof RefusedUpload) {
         await this.#repo.remove(id)

@@ -9,6 +9,13 @@ import type { FileRepository, StoredFile } from './file-repository'
 import type { FilesConfig } from './files-config'
 import { isTypeAllowed, SNIFF_BYTES, sniffExecutable, sniffType } from './sniff'
 
+/**
+ * Write buffer of an upload's file stream. With the default 16 KiB every 64 KiB socket chunk
+ * waits for its own disk write before the next is read; 1 MiB lets chunks gather while a write
+ * is in flight and go out in one `writev`.
+ */
+export const WRITE_BUFFER_BYTES = 1024 * 1024
+
 /** An upload refused while its bytes arrive (an executable, or more bytes than announced). */
 export class RefusedUpload extends Error {
   readonly error: HttpError
