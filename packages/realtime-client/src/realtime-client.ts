@@ -92,6 +92,7 @@ export function createRealtimeClient(
     left(room) {
       typing.leave(room)
       lists.forget(room)
+      inbox.forget(room)
     },
   })
   const typing = createTyping(core, rooms.has)
@@ -263,7 +264,7 @@ export function createRealtimeClient(
       outbox.close()
       for (const fail of [...pending]) fail(err('ABORTED', 'Closed'))
       rooms.close()
-      inbox.reset()
+      inbox.forget()
       lists.forget()
       refs = 0
       stop()

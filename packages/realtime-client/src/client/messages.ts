@@ -3,8 +3,13 @@ import type { Message } from '../types'
 import type { Core } from './core'
 import type { MessageLists } from './state'
 
-/** Keys per de-dup generation: a key is remembered for at least this many newer ones. */
-const GENERATION = 10_000
+/**
+ * Keys per de-dup generation, per room: each room remembers at least its newest 2,000 messages.
+ * The reference server replays at most 1,000 per room (`REALTIME_REPLAY_LIMIT`), so a replay
+ * never reaches past what is remembered, and a client in a busy room holds thousands of keys,
+ * not tens of thousands (which a page, or a process running many clients, pays for in GC).
+ */
+const GENERATION = 2_000
 
 /**
  * Incoming messages into the room lists, each once: by (sender, clientMessageId) when it has
@@ -12,17 +17,18 @@ const GENERATION = 10_000
  * pending copy is replaced by the echo.
  */
 export function createInbox(core: Core, lists: MessageLists) {
-  let seen = new Set<string>()
-  let seenBefore = new Set<string>()
+  const memory = new Map<string, { seen: Set<string>; before: Set<string> }>()
 
-  /** Whether `key` was seen; remembers it if not. */
-  function repeated(key: string) {
-    if (seenBefore.has(key)) return true
-    const n = seen.size
-    if (seen.add(key).size === n) return true
+  /** Whether `key` was seen in `room`; remembers it if not. */
+  function repeated(room: string, key: string) {
+    let m = memory.get(room)
+    if (!m) memory.set(room, (m = { seen: new Set(), before: new Set() }))
+    if (m.before.has(key)) return true
+    const n = m.seen.size
+    if (m.seen.add(key).size === n) return true
     if (n >= GENERATION) {
-      seenBefore = seen
-      seen = new Set()
+      m.before = m.seen
+      m.seen = new Set()
     }
     return false
   }
@@ -32,7 +38,7 @@ export function createInbox(core: Core, lists: MessageLists) {
     receive(m: MessageNew): boolean {
       const cmid = m.clientMessageId
       const key = cmid ? `${m.userId}\n${cmid}` : m.id
-      if (key && repeated(key)) return false
+      if (key && repeated(m.roomName, key)) return false
       const list = lists.listOf(m.roomName)
       if (!list) return true
       // `status` first: adding a key after a spread takes V8's slow path (over 1 µs a message).
@@ -44,10 +50,10 @@ export function createInbox(core: Core, lists: MessageLists) {
       lists.touched(m.roomName)
       return true
     },
-    /** Forgets every message seen (the client was closed). */
-    reset() {
-      seen = new Set()
-      seenBefore = new Set()
+    /** Forgets the messages seen in `room` (left), or in every room (the client was closed). */
+    forget(room?: string) {
+      if (room === undefined) memory.clear()
+      else memory.delete(room)
     },
   }
 }
