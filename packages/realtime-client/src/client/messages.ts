@@ -22,7 +22,10 @@ export function createInbox(core: Core, lists: MessageLists) {
   /** Whether `key` was seen in `room`; remembers it if not. */
   function repeated(room: string, key: string) {
     let m = memory.get(room)
-    if (!m) memory.set(room, (m = { seen: new Set(), before: new Set() }))
+    if (!m) {
+      m = { seen: new Set(), before: new Set() }
+      memory.set(room, m)
+    }
     if (m.before.has(key)) return true
     const n = m.seen.size
     if (m.seen.add(key).size === n) return true
