@@ -8,6 +8,7 @@ import { IsoDateTime } from './common'
 export * from './notifications/go-api'
 export * from './notifications/inbox'
 export * from './notifications/notifications-constants'
+export * from './notifications/preferences'
 
 /**
  * `GET /health`. extension: the Go plugin declares a health route but registers none; ours

@@ -34,6 +34,7 @@ import type {
   Template,
   VapidPublicKeyResponse,
 } from '@nself/contracts/notifications'
+import { defaultPreference, mergeTypePreferences } from '@nself/contracts/notifications'
 import { HttpResponse, http } from 'msw'
 
 /** Builds one inbox item (wire shape) with sensible defaults. */
@@ -186,20 +187,7 @@ export function createNotificationsMock(options: NotificationsMockOptions = {}):
     return item
   }
   const preference = (userId: string): Preference =>
-    preferences.get(userId) ?? {
-      user_id: userId,
-      email_enabled: true,
-      push_enabled: true,
-      sms_enabled: true,
-      quiet_start: null,
-      quiet_end: null,
-      channels: {},
-      updated_at: iso(),
-      in_app_enabled: true,
-      timezone: 'UTC',
-      frequency: 'immediate',
-      types: {},
-    }
+    preferences.get(userId) ?? defaultPreference(userId, iso())
   const url = (path: string) => `${base}${path}`
   const auth = <T>(request: Request, then: (who: Caller) => T | Promise<T>) => {
     const who = caller(request)
@@ -404,15 +392,7 @@ export function createNotificationsMock(options: NotificationsMockOptions = {}):
             if (typeof update[key] === 'string' && !clock.test(update[key] as string))
               return error(400, 'VALIDATION_FAILED', `${key} must be HH:MM`)
           const current = preference(userId)
-          const types = { ...current.types }
-          for (const [type, value] of Object.entries(update.types ?? {}))
-            if (value === null) delete types[type]
-            else
-              types[type] = {
-                ...types[type],
-                ...value,
-                channels: { ...types[type]?.channels, ...value.channels },
-              }
+          const types = mergeTypePreferences(current.types, update.types)
           const next = { ...current, ...update, types, updated_at: iso() } as Preference
           preferences.set(userId, next)
           return HttpResponse.json(next)

@@ -1,4 +1,5 @@
 'use client'
+import { mergeTypePreferences } from '@nself/contracts/notifications'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { getDefaultNotificationService } from '../default-service'
 import { notificationKeys } from '../query-keys'
@@ -34,15 +35,7 @@ export function useNotificationPreferences(
       await client.cancelQueries({ queryKey: key })
       const before = client.getQueryData<NotificationPreferences>(key)
       if (before) {
-        const types = { ...before.types }
-        for (const [type, value] of Object.entries(update.types ?? {}))
-          if (value === null) delete types[type]
-          else
-            types[type] = {
-              ...types[type],
-              ...value,
-              channels: { ...types[type]?.channels, ...value.channels },
-            }
+        const types = mergeTypePreferences(before.types, update.types)
         client.setQueryData(key, { ...before, ...update, types })
       }
       return before

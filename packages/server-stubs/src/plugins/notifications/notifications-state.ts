@@ -4,6 +4,7 @@ import {
   type Delivery,
   type DeliveryErrorCode,
   type DeliveryStatus,
+  defaultPreference,
   deliveryRetryDelayMs,
   type Frequency,
   HOURLY_LIMITS,
@@ -12,6 +13,7 @@ import {
   type InboxFilterStatus,
   type InboxItem,
   MAX_DELIVERY_ATTEMPTS,
+  mergeTypePreferences,
   type Notification,
   type Preference,
   type PreferenceUpdate,
@@ -69,24 +71,6 @@ const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
 const IDEMPOTENCY_MAX = 10_000
 const CAPTURED_MAX = 1_000
 
-/** Default preferences (the Go plugin's: every channel on, `channels: {}`). */
-export function defaultPreference(userId: string, at: string): Preference {
-  return {
-    user_id: userId,
-    email_enabled: true,
-    push_enabled: true,
-    sms_enabled: true,
-    quiet_start: null,
-    quiet_end: null,
-    channels: {},
-    updated_at: at,
-    in_app_enabled: true,
-    timezone: 'UTC',
-    frequency: 'immediate',
-    types: {},
-  }
-}
-
 /**
  * The notifications plugin's state for one app (tenant), and its delivery engine: inbox,
  * deliveries with retries, holds for quiet hours and digests, hourly limits, preferences,
@@ -134,16 +118,7 @@ export class NotificationsState {
 
   updatePreference(userId: string, update: PreferenceUpdate): Preference {
     const current = this.preference(userId)
-    const types = { ...current.types }
-    for (const [type, value] of Object.entries(update.types ?? {})) {
-      if (value === null) delete types[type]
-      else
-        types[type] = {
-          ...types[type],
-          ...value,
-          channels: { ...types[type]?.channels, ...value.channels },
-        }
-    }
+    const types = mergeTypePreferences(current.types, update.types)
     const { types: _ignored, ...rest } = update
     const next: Preference = {
       ...current,
