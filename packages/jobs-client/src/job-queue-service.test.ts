@@ -1,5 +1,6 @@
 import { isNselfError } from '@nself/client-core'
-import { createJobsServer, type JobsServer, signDevToken } from '@nself/server-stubs'
+import { type JobsServer, signDevToken } from '@nself/server-stubs'
+import { startTestJobsServer } from '@nself/server-stubs/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Job, JobQueueService } from './index'
 
@@ -12,14 +13,8 @@ describe('JobQueueService against the jobs stub', () => {
   let requests: string[]
 
   beforeAll(async () => {
-    server = await createJobsServer({
-      port: 0,
+    server = await startTestJobsServer({
       jwtSecret: SECRET,
-      logger: false,
-      env: { NODE_ENV: 'test' },
-      backend: 'memory',
-      notificationsUrl: null,
-      defaultSchedules: false,
       timeScale: 0.001,
       clientTypes: ['send-email-digest', 'simulate'],
     })

@@ -1,5 +1,6 @@
 import type { PluginName } from '@nself/contracts'
 import { type DevTokenClaims, signDevToken } from './auth/jwt'
+import { createJobsServer, type JobsServer, type JobsServerOptions } from './plugins/jobs/server'
 import { type PluginServers, type StartStubsOptions, startStubs } from './start-stubs'
 
 /** The fixed secret of {@link startTestStubs} servers. Never use it outside tests. */
@@ -57,4 +58,21 @@ export async function startTestStubs<P extends PluginName = PluginName>(
     token: (userId, extra = {}) => signDevToken({ ...extra, userId }, secret),
     close: () => running.close(),
   }
+}
+
+/**
+ * A jobs server for tests: a free port, {@link TEST_JWT_SECRET}, silent, in memory, no default
+ * schedules and no notifications plugin behind it; `options` override any of these.
+ */
+export function startTestJobsServer(options: JobsServerOptions = {}): Promise<JobsServer> {
+  return createJobsServer({
+    port: 0,
+    jwtSecret: TEST_JWT_SECRET,
+    logger: false,
+    env: { NODE_ENV: 'test' },
+    backend: 'memory',
+    notificationsUrl: null,
+    defaultSchedules: false,
+    ...options,
+  })
 }

@@ -4,8 +4,9 @@ import path from 'node:path'
 import type { Job } from '@nself/contracts/jobs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signDevToken } from '../../auth/jwt'
+import { startTestJobsServer } from '../../testing'
 import { createNotificationsServer, type NotificationsServer } from '../notifications/server'
-import { createJobsServer, type JobsServer } from './server'
+import type { JobsServer } from './server'
 
 // The built-in job types do real work: a digest mailed through the notifications stub, files
 // written, old jobs cleaned up.
@@ -50,17 +51,10 @@ describe('built-in job types', () => {
       logger: false,
       env: { NODE_ENV: 'test' },
     })
-    const common = {
-      port: 0,
-      jwtSecret: SECRET,
-      logger: false as const,
-      env: { NODE_ENV: 'test' },
-      defaultSchedules: false,
-      dataDir,
-    }
-    jobs = await createJobsServer({ ...common, notificationsUrl: notifications.url })
+    const common = { jwtSecret: SECRET, dataDir }
+    jobs = await startTestJobsServer({ ...common, notificationsUrl: notifications.url })
     // Nothing listens on port 9 of loopback.
-    unreachable = await createJobsServer({
+    unreachable = await startTestJobsServer({
       ...common,
       notificationsUrl: 'http://127.0.0.1:9',
       maxAttempts: 1,

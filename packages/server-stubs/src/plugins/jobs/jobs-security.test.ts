@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Job, JobList, QueueList } from '@nself/contracts/jobs'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { signDevToken } from '../../auth/jwt'
+import { startTestJobsServer } from '../../testing'
 import {
   checkTargetUrl,
   isPrivateAddress,
@@ -10,7 +11,7 @@ import {
   signWebhook,
   verifyWebhookSignature,
 } from './callback-security'
-import { createJobsServer, type JobsServer } from './server'
+import type { JobsServer } from './server'
 
 vi.mock('node:crypto', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:crypto')>()
@@ -43,14 +44,8 @@ describe('jobs security', () => {
   let service: ReturnType<typeof as>
 
   beforeAll(async () => {
-    server = await createJobsServer({
-      port: 0,
+    server = await startTestJobsServer({
       jwtSecret: SECRET,
-      logger: false,
-      env: { NODE_ENV: 'test' },
-      backend: 'memory',
-      notificationsUrl: null,
-      defaultSchedules: false,
     })
     alice = as(server, 'alice')
     bob = as(server, 'bob')
@@ -243,14 +238,8 @@ describe('jobs security', () => {
       })
     })
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
-    const dev = await createJobsServer({
-      port: 0,
+    const dev = await startTestJobsServer({
       jwtSecret: SECRET,
-      logger: false,
-      env: { NODE_ENV: 'test' },
-      backend: 'memory',
-      notificationsUrl: null,
-      defaultSchedules: false,
       allowPrivateCallbacks: true,
       webhookSecret: 'whsec-test',
     })
