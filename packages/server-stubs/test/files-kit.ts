@@ -1,10 +1,13 @@
 // Helpers for the file-processing server's tests (not built, not published).
-import { request as httpRequest } from 'node:http'
 import type { FileRecord } from '@nself/contracts/files'
 import sharp from 'sharp'
 import * as tus from 'tus-js-client'
 import { signDevToken } from '../src/auth/jwt'
 import { createFilesServer, type FilesServer, type FilesServerOptions } from '../src/plugins/files/server'
+
+import { raw } from './raw-http'
+
+export { raw }
 
 export const SECRET = 'files-test-secret-0123456789abcdef'
 
@@ -70,42 +73,6 @@ export async function processed(stub: FilesStub, id: string, user = 'alice'): Pr
   throw new Error(`file ${id} never finished processing`)
 }
 
-/**
- * A raw HTTP exchange (for headers and bodies fetch will not send). The path is sent exactly
- * as given — `..` and percent-escapes included — where `fetch` and `new URL` would normalise it.
- */
-export function raw(
-  url: string,
-  init: { method?: string; headers?: Record<string, string | number>; body?: string | Buffer } = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  const match = /^http:\/\/([^/:]+):(\d+)(\/.*)?$/.exec(url)
-  if (!match) throw new Error(`not an http URL: ${url}`)
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: match[1],
-        port: Number(match[2]),
-        path: match[3] ?? '/',
-        method: init.method ?? 'GET',
-        headers: init.headers,
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(init.body)
-  })
-}
-
 /** tus headers for a request by `user`. */
 export function tusHeaders(stub: FilesStub, user = 'alice', extra: Record<string, string | number> = {}) {
   return { ...stub.auth(user), 'tus-resumable': '1.0.0', ...extra }
@@ -142,4 +109,35 @@ export function photo(
       IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 2600/100', GPSMapDatum: 'WGS-84-TEST' },
     })
     .toBuffer()
+}
+
+/** A tus creation (`POST /uploads`) of `length` bytes with `metadata`, as `user`: the raw response. */
+export function createUpload(
+  stub: FilesStub,
+  length: number,
+  metadata: Record<string, string>,
+  user = 'alice',
+) {
+  return raw(`${stub.url}/uploads`, {
+    method: 'POST',
+    headers: tusHeaders(stub, user, { 'upload-length': length, 'upload-metadata': uploadMetadata(metadata) }),
+  })
+}
+
+/** A tus `PATCH` of `body` at `offset` to the upload whose creation answered `created`. */
+export function patchUpload(
+  stub: FilesStub,
+  created: { headers: Record<string, string | string[] | undefined> },
+  offset: number,
+  body: string | Buffer,
+  user = 'alice',
+) {
+  return raw(`${stub.url}${created.headers.location}`, {
+    method: 'PATCH',
+    headers: tusHeaders(stub, user, {
+      'upload-offset': offset,
+      'content-type': 'application/offset+octet-stream',
+    }),
+    body,
+  })
 }

@@ -1,9 +1,9 @@
-import { request as httpRequest } from 'node:http'
 import { connect, createServer as createNetServer } from 'node:net'
 import { DEFAULT_PORTS, ErrorBodySchema, HEALTH_SCHEMAS, PLUGINS, type PluginName } from '@nself/contracts'
 import { RoomJoinSchema } from '@nself/contracts/realtime'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { raw } from '../../test/raw-http'
 import {
   createFilesServer,
   createIdmeServer,
@@ -21,32 +21,6 @@ import {
 const SECRET = 'plugin-server-test-secret'
 const token = signDevToken({ userId: 'alice' }, SECRET)
 const auth = { authorization: `Bearer ${token}` }
-
-/** Raw HTTP request (fetch cannot send a GET body or lie about Content-Length). */
-function raw(
-  url: string,
-  init: { method?: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      new URL(init.path, url),
-      { method: init.method ?? 'GET', headers: init.headers },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(init.body)
-  })
-}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -156,7 +130,7 @@ describe('the HTTP layer', () => {
   })
 
   it('HEAD is answered by the GET route, without a body', async () => {
-    const res = await raw(server.url, { method: 'HEAD', path: '/health' })
+    const res = await raw(`${server.url}/health`, { method: 'HEAD' })
     expect(res.status).toBe(200)
     expect(res.body).toBe('')
   })
@@ -204,9 +178,8 @@ describe('the HTTP layer', () => {
     const declared = await fetch(`${server.url}/test/echo`, { method: 'POST', headers: auth, body: big })
     const body = await expectError(declared, 413, 'PAYLOAD_TOO_LARGE')
     expect(body.details).toEqual({ limit: 1024 })
-    const streamed = await raw(server.url, {
+    const streamed = await raw(`${server.url}/test/echo`, {
       method: 'POST',
-      path: '/test/echo',
       headers: { ...auth, 'transfer-encoding': 'chunked' },
       body: big,
     })

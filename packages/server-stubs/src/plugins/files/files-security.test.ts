@@ -4,7 +4,9 @@ import { ErrorBodySchema } from '@nself/contracts'
 import { type FileRecord, PresignUploadResponseSchema } from '@nself/contracts/files'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  createUpload,
   type FilesStub,
+  patchUpload,
   photo,
   processed,
   raw,
@@ -77,34 +79,15 @@ describe('files are refused by their bytes, before they are stored', () => {
 
   it('an upload announced over FILE_MAX_SIZE is refused at creation (413), before any byte', async () => {
     const before = uploadsOnDisk(stub)
-    const res = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': 1_000_001,
-        'upload-metadata': uploadMetadata({ name: 'big.zip' }),
-      }),
-    })
+    const res = await createUpload(stub, 1_000_001, { name: 'big.zip' })
     expect(res.status).toBe(413)
     expect(JSON.parse(res.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
     expect(uploadsOnDisk(stub)).toEqual(before)
   })
 
   it('a PATCH carrying more bytes than the upload announced is refused', async () => {
-    const created = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': 10,
-        'upload-metadata': uploadMetadata({ name: 'a.txt' }),
-      }),
-    })
-    const res = await raw(`${stub.url}${created.headers.location}`, {
-      method: 'PATCH',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-offset': 0,
-        'content-type': 'application/offset+octet-stream',
-      }),
-      body: 'x'.repeat(11),
-    })
+    const created = await createUpload(stub, 10, { name: 'a.txt' })
+    const res = await patchUpload(stub, created, 0, 'x'.repeat(11))
     expect(res.status).toBe(413)
   })
 })

@@ -11,7 +11,9 @@ import {
 } from '@nself/contracts/files'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  createUpload,
   type FilesStub,
+  patchUpload,
   processed,
   raw,
   startFilesStub,
@@ -101,13 +103,7 @@ describe('tus 1.0 at /uploads', () => {
 
   it('resumes after a PATCH cut mid-way: HEAD reports what arrived, the rest completes the file', async () => {
     const data = zip(2 * 1024 * 1024)
-    const created = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': data.length,
-        'upload-metadata': uploadMetadata({ name: 'big.zip' }),
-      }),
-    })
+    const created = await createUpload(stub, data.length, { name: 'big.zip' })
     const url = `${stub.url}${created.headers.location}`
     // Send about half, then drop the connection.
     await new Promise<void>((resolve) => {
@@ -147,21 +143,8 @@ describe('tus 1.0 at /uploads', () => {
   })
 
   it('a PATCH at the wrong offset is a 409 conflict', async () => {
-    const created = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': 10,
-        'upload-metadata': uploadMetadata({ name: 'x.txt' }),
-      }),
-    })
-    const res = await raw(`${stub.url}${created.headers.location}`, {
-      method: 'PATCH',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-offset': 5,
-        'content-type': 'application/offset+octet-stream',
-      }),
-      body: 'hello',
-    })
+    const created = await createUpload(stub, 10, { name: 'x.txt' })
+    const res = await patchUpload(stub, created, 5, 'hello')
     expect(res.status).toBe(409)
     expect(JSON.parse(res.body)).toMatchObject({ code: 'CONFLICT' })
   })
@@ -201,13 +184,7 @@ describe('tus 1.0 at /uploads', () => {
     })
     expect(anonymous.status).toBe(401)
     expect(JSON.parse(anonymous.body)).toMatchObject({ code: 'UNAUTHENTICATED' })
-    const created = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': 5,
-        'upload-metadata': uploadMetadata({ name: 'x.txt' }),
-      }),
-    })
+    const created = await createUpload(stub, 5, { name: 'x.txt' })
     const url = `${stub.url}${created.headers.location}`
     for (const method of ['HEAD', 'PATCH', 'DELETE']) {
       const res = await raw(url, {
@@ -226,13 +203,7 @@ describe('tus 1.0 at /uploads', () => {
   })
 
   it('refuses unknown operations in Upload-Metadata', async () => {
-    const res = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': 5,
-        'upload-metadata': uploadMetadata({ name: 'x.txt', operations: 'thumbnail,rm -rf' }),
-      }),
-    })
+    const res = await createUpload(stub, 5, { name: 'x.txt', operations: 'thumbnail,rm -rf' })
     expect(res.status).toBe(400)
     expect(ErrorBodySchema.parse(JSON.parse(res.body)).code).toBe('VALIDATION_FAILED')
   })
@@ -246,24 +217,11 @@ describe('tus expiration', () => {
   afterAll(() => stub.close())
 
   it('an unfinished upload past Upload-Expires is gone (410 UPLOAD_EXPIRED) and swept from disk', async () => {
-    const created = await raw(`${stub.url}/uploads`, {
-      method: 'POST',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-length': 10,
-        'upload-metadata': uploadMetadata({ name: 'x.txt' }),
-      }),
-    })
+    const created = await createUpload(stub, 10, { name: 'x.txt' })
     const expires = Date.parse(created.headers['upload-expires'] as string)
     expect(expires).toBeGreaterThan(Date.now() - 1000)
     await new Promise((r) => setTimeout(r, 1200))
-    const late = await raw(`${stub.url}${created.headers.location}`, {
-      method: 'PATCH',
-      headers: tusHeaders(stub, 'alice', {
-        'upload-offset': 0,
-        'content-type': 'application/offset+octet-stream',
-      }),
-      body: 'late',
-    })
+    const late = await patchUpload(stub, created, 0, 'late')
     // The sweep (every 300 ms here) may already have removed it: 404; otherwise 410.
     expect([404, 410]).toContain(late.status)
     if (late.status === 410) expect(JSON.parse(late.body)).toMatchObject({ code: 'UPLOAD_EXPIRED' })
