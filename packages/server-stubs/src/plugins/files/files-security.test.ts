@@ -13,7 +13,6 @@ import {
   startFilesStub,
   tusHeaders,
   tusUpload,
-  uploadMetadata,
 } from '../../../test/files-kit'
 
 /** The first bytes of a Windows executable, an ELF binary and a shell script. */
